@@ -1,0 +1,4 @@
+"""The API contract: pydantic models for requests and responses, shared with `clients/`.
+
+Nothing here imports from `service/`.
+"""

@@ -1,0 +1,46 @@
+"""Shapes every endpoint shares: pages, errors, timestamps, contacts."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+
+
+def _utc_z(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+UTCTimestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
+"""A timestamp served as ISO 8601 in UTC with a `Z` suffix."""
+
+AwareTimestamp = Annotated[AwareDatetime, Field(description="ISO 8601 with a timezone")]
+
+
+class Input(BaseModel):
+    """Base of every request body: an unknown field is a 422, not silence."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(ge=0)
+    limit: int
+    offset: int
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="stable snake_case code for programs")
+    message: str = Field(description="what went wrong and what to change")
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo

@@ -1,0 +1,22 @@
+from pydantic import Field
+
+from schemas.common import AwareTimestamp, Input, Output, UTCTimestamp
+
+
+class TokenCreate(Input):
+    name: str = Field(min_length=1, max_length=200, description="what the token is for")
+    user_id: int | None = Field(None, description="admins only: mint a token for another user")
+    expires_at: AwareTimestamp | None = None
+
+
+class TokenRead(Output):
+    id: int
+    name: str
+    user_id: int
+    expires_at: UTCTimestamp | None
+    created_at: UTCTimestamp
+    revoked_at: UTCTimestamp | None = None
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="the secret; shown only in this response")

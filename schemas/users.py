@@ -1,0 +1,47 @@
+from pydantic import EmailStr, Field
+
+from schemas.common import Input, Output, UTCTimestamp
+from schemas.enums import Role
+
+
+class UserCreate(Input):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    role: Role = Role.reader
+    team_ids: list[int] = Field(default_factory=list, max_length=100)
+    specialisms: list[str] = Field(default_factory=list, max_length=50)
+    years_experience: int | None = Field(None, ge=0, le=80)
+
+
+class UserUpdate(Input):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    role: Role | None = None
+    team_ids: list[int] | None = Field(None, max_length=100)
+    specialisms: list[str] | None = Field(None, max_length=50)
+    years_experience: int | None = Field(None, ge=0, le=80)
+    is_active: bool | None = Field(None, description="false blocks every token of the user")
+
+
+class UserRead(Output):
+    id: int
+    name: str
+    email: str
+    role: Role
+    team_ids: list[int]
+    specialisms: list[str]
+    years_experience: int | None
+    is_active: bool
+    version: int
+    created_at: UTCTimestamp
+    updated_at: UTCTimestamp
+
+
+class Me(Output):
+    """The caller. The bootstrap admin key has no user row, so `id` is null for it."""
+
+    id: int | None
+    name: str
+    email: str | None
+    role: Role
+    team_ids: list[int]
+    is_bootstrap: bool = False

@@ -1,0 +1,1 @@
+"""Hindsight: the HTTP service (app factory, settings, database, access and domain packages)."""

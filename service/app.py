@@ -1,0 +1,89 @@
+"""The application factory. Nothing is read or connected at import time."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from schemas.common import ErrorBody
+from service import models  # noqa: F401  (registers every table)
+from service.db import make_engine
+from service.error_handlers import install_error_handlers
+from service.health.routes import router as health_router
+from service.idempotency import Replay
+from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from service.settings import Settings
+from service.teams.routes import router as teams_router
+from service.tokens.routes import router as tokens_router
+from service.users.routes import router as users_router
+
+log = logging.getLogger("hindsight")
+
+_ERRORS = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "bad request",
+        401: "missing or unknown token",
+        403: "role too low",
+        404: "missing, or not visible to the caller",
+        422: "a field is invalid",
+    }.items()
+}
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+async def _replay(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Replay)
+    headers = {"Idempotent-Replayed": "true"}
+    if isinstance(exc.body, dict) and isinstance(exc.body.get("version"), int):
+        headers["ETag"] = f'"{exc.body["version"]}"'
+    return JSONResponse(exc.body, status_code=exc.status_code, headers=headers)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Hindsight",
+        version="1.0.0",
+        summary="Knowledge assets and lessons learned: search past learning before you start.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        responses=_ERRORS,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+
+    install_error_handlers(app)
+    app.add_exception_handler(Replay, _replay)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        json_limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware)
+
+    v1 = APIRouter(prefix="/v1")
+    for router in (teams_router, users_router, tokens_router):
+        v1.include_router(router)
+    app.include_router(health_router)
+    app.include_router(v1)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,92 @@
+"""Who is calling: the principal behind a bearer token, and what its role allows.
+
+Authentication only reads: it never writes to the database (no "last used" stamp, no
+get-or-create), so a read request stays a read.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from schemas.enums import Role
+from service.columns import utcnow
+from service.errors import Unauthenticated
+from service.tokens.models import ApiToken
+from service.users.models import User, UserTeam
+
+TOKEN_PREFIX = "hs_"
+
+
+def new_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    # Secrets carry 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None
+    name: str
+    role: Role
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+    email: str | None = None
+    token_id: int | None = None
+    is_bootstrap: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def has_role(self, role: Role) -> bool:
+        return self.role.rank >= role.rank
+
+    def in_team(self, team_id: int | None) -> bool:
+        return team_id is not None and team_id in self.team_ids
+
+    @property
+    def idempotency_scope(self) -> str:
+        """Keys are per caller: two callers may pick the same key without colliding."""
+        return "bootstrap" if self.user_id is None else f"user:{self.user_id}"
+
+
+BOOTSTRAP_ADMIN = Principal(
+    user_id=None, name="bootstrap admin", role=Role.admin, is_bootstrap=True
+)
+
+
+def authenticate(db: Session, secret: str | None, *, admin_secret: str | None) -> Principal:
+    """The principal for `secret`; raises Unauthenticated for missing, unknown, expired or
+    revoked tokens and for deactivated users, without saying which (no oracle for guessing)."""
+    if not secret:
+        raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
+    if admin_secret and hmac.compare_digest(secret.encode(), admin_secret.encode()):
+        return BOOTSTRAP_ADMIN
+    row = db.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.secret_hash == hash_secret(secret))
+    ).first()
+    if row is None:
+        raise Unauthenticated("the token is not valid; ask an admin for a new one")
+    token, user = row
+    now = utcnow()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        raise Unauthenticated("the token is revoked or expired; create a new one")
+    if not user.is_active:
+        raise Unauthenticated("this user is deactivated; ask an admin")
+    team_ids = db.execute(select(UserTeam.team_id).where(UserTeam.user_id == user.id)).scalars()
+    return Principal(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role=Role(user.role),
+        team_ids=frozenset(team_ids),
+        token_id=token.id,
+    )

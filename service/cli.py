@@ -1,0 +1,173 @@
+"""`hindsight`: run, migrate and administer the service from the command line.
+
+Administrative commands work on the database directly (as the bootstrap admin), so the very
+first team, user and token can be made before any token exists.
+"""
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from sqlmodel import Session
+
+from schemas.enums import Role
+from schemas.teams import TeamCreate
+from schemas.tokens import TokenCreate
+from schemas.users import UserCreate
+from service import migrations
+from service.auth import BOOTSTRAP_ADMIN
+from service.db import make_engine, session_scope
+from service.errors import AppError
+from service.settings import Settings
+from service.teams import service as teams_service
+from service.tokens import service as tokens_service
+from service.users import service as users_service
+
+app = typer.Typer(
+    help="Hindsight: lessons learned, searched before every project.", no_args_is_help=True
+)
+teams_app = typer.Typer(help="Manage teams.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(teams_app, name="teams")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+T = TypeVar("T")
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err.print(f"[red]bad HINDSIGHT_* setting:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database named by HINDSIGHT_DATABASE_URL up to the newest schema."""
+    settings = _settings()
+    migrations.upgrade(settings.database_url)
+    out.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    migrate_first: Annotated[
+        bool | None,
+        typer.Option(
+            "--migrate/--no-migrate",
+            help="upgrade the schema before serving (default: yes on SQLite, no on PostgreSQL, "
+            "where `hindsight migrate` runs once per release)",
+        ),
+    ] = None,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    if migrate_first if migrate_first is not None else settings.is_sqlite:
+        migrations.upgrade(settings.database_url)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(
+        "service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        # Our middleware logs one line per request, without query strings or headers.
+        access_log=False,
+    )
+
+
+def _as_admin(action: Callable[[Session], T]) -> T:
+    """Run one administrative use case on the database; errors become a message and exit 1."""
+    engine = make_engine(_settings())
+    try:
+        with session_scope(engine) as db:
+            return action(db)
+    except (AppError, ValidationError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+@teams_app.command("create")
+def teams_create(
+    name: Annotated[str, typer.Argument(help="the team's name, unique")],
+    description: Annotated[str, typer.Option(help="what the team does")] = "",
+) -> None:
+    """Create a team and print its id."""
+    team = _as_admin(
+        lambda db: teams_service.create(
+            db, BOOTSTRAP_ADMIN, TeamCreate(name=name, description=description), claim=None
+        )
+    )
+    out.print(f"team {team.id}: {team.name}")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="full name")],
+    email: Annotated[str, typer.Argument(help="email address, unique")],
+    role: Annotated[
+        Role, typer.Option(help="reader, contributor, reviewer or admin")
+    ] = Role.reader,
+    team: Annotated[list[int] | None, typer.Option(help="team id; repeat for several")] = None,
+) -> None:
+    """Create a user and print its id."""
+    user = _as_admin(
+        lambda db: users_service.create(
+            db,
+            BOOTSTRAP_ADMIN,
+            UserCreate(name=name, email=email, role=role, team_ids=team or []),
+            claim=None,
+        )
+    )
+    out.print(f"user {user.id}: {user.name} <{user.email}> ({user.role.value})")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user_id: Annotated[int, typer.Argument(help="the user the token acts as")],
+    name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+    expires_at: Annotated[
+        datetime | None, typer.Option(help="expiry, e.g. 2027-01-31T00:00:00+00:00")
+    ] = None,
+) -> None:
+    """Create an API token and print its secret once: it cannot be shown again."""
+    token = _as_admin(
+        lambda db: tokens_service.create(
+            db,
+            BOOTSTRAP_ADMIN,
+            TokenCreate(name=name, user_id=user_id, expires_at=expires_at),
+            claim=None,
+        )
+    )
+    err.print(f"token {token.id} for user {token.user_id}; keep the secret, it is shown once:")
+    # The secret alone on stdout, so `TOKEN=$(hindsight tokens create 1)` works.
+    print(token.token)
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()

@@ -1,0 +1,128 @@
+"""FastAPI dependencies shared by every router: session, principal, role gates, If-Match,
+Idempotency-Key and paging. Each is one `Annotated` alias."""
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from schemas.enums import Role
+from service import idempotency
+from service.auth import Principal, authenticate
+from service.db import open_session
+from service.errors import BadRequest, Forbidden, PreconditionRequired
+from service.settings import Settings
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    # Closing discards whatever the use case did not commit.
+    with open_session(request.app.state.engine, write=request.method not in _READ_METHODS) as s:
+        yield s
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="an API token or HINDSIGHT_ADMIN_TOKEN")
+
+
+def get_principal(
+    db: DbSession,
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    secret = credentials.credentials if credentials else None
+    return authenticate(db, secret, admin_secret=settings.admin_secret())
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(role: Role) -> Callable[[Principal], Principal]:
+    """A gate: 403 unless the caller's role is `role` or above."""
+
+    def gate(who: CurrentPrincipal) -> Principal:
+        if not who.has_role(role):
+            raise Forbidden(f"this needs the {role.value} role; you are {who.role.value}")
+        return who
+
+    gate.__name__ = f"require_{role.value}"
+    return gate
+
+
+Contributor = Annotated[Principal, Depends(require(Role.contributor))]
+Reviewer = Annotated[Principal, Depends(require(Role.reviewer))]
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='the version you last read, as served in ETag, e.g. "3"'),
+    ] = None,
+) -> int:
+    """The version named by `If-Match`: 428 when missing, 400 when it is not a version."""
+    if if_match is None:
+        raise PreconditionRequired(
+            'send If-Match with the version you last read (the ETag, e.g. If-Match: "3")'
+        )
+    match = _ETAG.match(if_match)
+    if match is None:
+        raise BadRequest(f'If-Match must be a version such as "3", not {if_match!r}')
+    return int(match.group(1))
+
+
+IfMatch = Annotated[int, Depends(if_match_version)]
+
+
+async def _request_fingerprint(request: Request) -> str:
+    body = await request.body()
+    return idempotency.fingerprint(request.method, request.url.path, body)
+
+
+def idempotency_claim(
+    db: DbSession,
+    who: CurrentPrincipal,
+    settings: AppSettings,
+    fingerprint: Annotated[str, Depends(_request_fingerprint)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="retry-safe creates: the same key and body replay the first answer"),
+    ] = None,
+) -> idempotency.Claim | None:
+    if idempotency_key is None:
+        return None
+    return idempotency.claim(
+        db,
+        scope=who.idempotency_scope,
+        key=idempotency_key,
+        fingerprint=fingerprint,
+        ttl_hours=settings.idempotency_ttl_hours,
+    )
+
+
+IdempotencyClaim = Annotated[idempotency.Claim | None, Depends(idempotency_claim)]
+
+
+class PageParams(BaseModel):
+    limit: int = Field(20, ge=1, le=100, description="1 to 100")
+    offset: int = Field(0, ge=0)
+
+
+Paging = Annotated[PageParams, Query()]

@@ -1,0 +1,74 @@
+"""Domain errors, each with the HTTP status and stable code of API.md "Conventions".
+
+Services raise these; `service.error_handlers` turns them into
+`{"error": {"code", "message", "details"}}`. No service raises `HTTPException`.
+"""
+
+from typing import Any
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class BadRequest(AppError):
+    status_code, code = 400, "bad_request"
+
+
+class InvalidQuery(AppError):
+    status_code, code = 400, "invalid_query"
+
+
+class Unauthenticated(AppError):
+    status_code, code = 401, "unauthenticated"
+
+
+class Forbidden(AppError):
+    status_code, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status_code, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status_code, code = 409, "conflict"
+
+
+class InvalidTransition(AppError):
+    status_code, code = 409, "invalid_transition"
+
+
+class IdempotencyKeyReused(AppError):
+    status_code, code = 409, "idempotency_key_reused"
+
+
+class PreconditionFailed(AppError):
+    status_code, code = 412, "version_mismatch"
+
+
+class PayloadTooLarge(AppError):
+    status_code, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status_code, code = 415, "unsupported_media_type"
+
+
+class ValidationFailed(AppError):
+    """A 422 raised by domain rules that pydantic cannot express (e.g. an unknown team id)."""
+
+    status_code, code = 422, "validation_error"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, details=[{"field": field, "message": message}])
+
+
+class PreconditionRequired(AppError):
+    status_code, code = 428, "precondition_required"

@@ -1,0 +1,1 @@
+"""Health: is each part (database, index, outbox) usable?"""

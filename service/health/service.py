@@ -1,0 +1,35 @@
+"""Checks behind `GET /healthz`. Each returns "ok" or a short reason; none raises."""
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from schemas.health import Health
+from service.db import session_scope
+from service.outbox import service as outbox_service
+from service.settings import Settings
+
+
+def _check_index_dir(index_dir: Path) -> str:
+    if not index_dir.is_dir():
+        return f"index folder {index_dir} is missing"
+    if not os.access(index_dir, os.W_OK):
+        return f"index folder {index_dir} is not writable"
+    return "ok"
+
+
+def check(engine: Engine, settings: Settings) -> Health:
+    database, pending = "ok", None
+    try:
+        with session_scope(engine, write=False) as db:
+            db.execute(text("SELECT 1"))
+            pending = outbox_service.pending_count(db)
+    except Exception as exc:  # any driver error means "not usable"; name it, don't crash
+        database = f"error: {type(exc).__name__}"
+    if settings.search_backend == "postgres":
+        index = database
+    else:
+        index = _check_index_dir(settings.index_dir)
+    status = "ok" if database == "ok" and index == "ok" else "unavailable"
+    return Health(status=status, database=database, index=index, outbox_pending=pending)

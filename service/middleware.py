@@ -1,0 +1,145 @@
+"""ASGI middleware: request ids, access log, the last-resort 500, and the body-size ceiling."""
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("hindsight.http")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Give every request an id, log one line for it, and turn a crash into a clean 500.
+
+    The log line names method, path and status only: headers (and so tokens) are never
+    logged. The traceback goes to the log with the request id; the client sees only the id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = {"code": 500, "started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"], status["started"] = message["status"], True
+                headers = list(message.get("headers") or [])
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception(
+                "unhandled error in %s %s [%s]", scope["method"], scope["path"], request_id
+            )
+            if not status["started"]:
+                await _send_internal_error(send_with_id, request_id)
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log.info(
+                "%s %s %s %.1fms [%s]",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                elapsed_ms,
+                request_id,
+            )
+
+
+async def _send_internal_error(send: Send, request_id: str) -> None:
+    body = {
+        "error": {
+            "code": "internal_error",
+            "message": f"something went wrong on our side; quote request id {request_id}",
+            "details": [{"request_id": request_id}],
+        }
+    }
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies over the ceiling while they stream in, never after reading them whole.
+
+    Multipart uploads get `upload_limit`; every other body gets `json_limit`.
+    """
+
+    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.json_limit = json_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        # Multipart framing adds a little; allow for it so a file of exactly the limit fits.
+        limit = self.upload_limit + 64 * 1024 if is_upload else self.json_limit
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_too_large(send, limit)
+            return
+
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413, _too_large_message(limit))
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def _too_large_message(limit: int) -> str:
+    return f"the request body is larger than the limit of {limit} bytes; send less"
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    body: dict[str, Any] = {
+        "error": {"code": "payload_too_large", "message": _too_large_message(limit), "details": []}
+    }
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,1 @@
+"""The outbox: rows written with every searchable change, drained by the indexer."""

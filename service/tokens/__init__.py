@@ -1,0 +1,1 @@
+"""API tokens: random secrets stored only as a hash."""

@@ -1,0 +1,40 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from schemas.common import Page
+from schemas.tokens import TokenCreate, TokenCreated, TokenRead
+from service.deps import CurrentPrincipal, DbSession, IdempotencyClaim, Paging
+from service.tokens import service as tokens_service
+
+router = APIRouter(prefix="/tokens", tags=["tokens"])
+
+
+@router.post("", status_code=201, response_model=TokenCreated)
+def create_token(
+    payload: TokenCreate, db: DbSession, who: CurrentPrincipal, claim: IdempotencyClaim
+) -> TokenCreated:
+    """Mint an API token. `token` in the answer is the secret: it is shown only here.
+    Admins may pass another `user_id`; the bootstrap key must."""
+    return tokens_service.create(db, who, payload, claim=claim)
+
+
+@router.get("", response_model=Page[TokenRead])
+def list_tokens(
+    db: DbSession,
+    who: CurrentPrincipal,
+    page: Paging,
+    user_id: Annotated[int | None, Query(description="admins: another user's tokens")] = None,
+) -> Page[TokenRead]:
+    """The caller's tokens, newest first, without their secrets."""
+    items, total = tokens_service.list_for(
+        db, who, user_id=user_id, limit=page.limit, offset=page.offset
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.delete("/{token_id}", status_code=204, response_class=Response)
+def revoke_token(token_id: int, db: DbSession, who: CurrentPrincipal) -> Response:
+    """Revoke a token: it is refused from the next request on. Owner or admin."""
+    tokens_service.revoke(db, who, token_id)
+    return Response(status_code=204)

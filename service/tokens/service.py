@@ -1,0 +1,78 @@
+"""API tokens: minted for oneself (or by an admin for anyone), listed, revoked."""
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from schemas.tokens import TokenCreate, TokenCreated, TokenRead
+from service import idempotency
+from service.auth import Principal, hash_secret, new_secret
+from service.columns import utcnow
+from service.errors import BadRequest, Forbidden, NotFound, ValidationFailed
+from service.pagination import fetch_page
+from service.tokens.models import ApiToken
+from service.users.models import User
+
+
+def _owner_for(db: Session, who: Principal, user_id: int | None) -> int:
+    if user_id is None:
+        if who.user_id is None:
+            raise BadRequest(
+                "the bootstrap admin key has no user of its own: pass user_id to mint a token"
+            )
+        return who.user_id
+    if user_id != who.user_id and not who.is_admin:
+        raise Forbidden("only admins create tokens for other users")
+    if db.get(User, user_id) is None:
+        raise ValidationFailed("body.user_id", f"there is no user {user_id}")
+    return user_id
+
+
+def create(
+    db: Session, who: Principal, payload: TokenCreate, *, claim: idempotency.Claim | None
+) -> TokenCreated:
+    """Mint a token; the returned secret is not stored and cannot be shown again."""
+    owner_id = _owner_for(db, who, payload.user_id)
+    if payload.expires_at is not None and payload.expires_at <= utcnow():
+        raise ValidationFailed("body.expires_at", "expires_at must be in the future")
+    secret = new_secret()
+    token = ApiToken(
+        name=payload.name,
+        user_id=owner_id,
+        secret_hash=hash_secret(secret),
+        expires_at=payload.expires_at,
+    )
+    db.add(token)
+    db.flush()
+    created = TokenCreated.model_validate({**token.model_dump(), "token": secret})
+    return idempotency.commit_created(db, claim, created)
+
+
+def list_for(
+    db: Session, who: Principal, *, user_id: int | None, limit: int, offset: int
+) -> tuple[list[TokenRead], int]:
+    """The caller's own tokens; an admin may name another `user_id`."""
+    owner = user_id if user_id is not None else who.user_id
+    if owner != who.user_id and not who.is_admin:
+        raise Forbidden("only admins list other users' tokens")
+    stmt = select(ApiToken).where(ApiToken.user_id == owner)
+    rows, total = fetch_page(
+        db,
+        stmt,
+        order_by=(ApiToken.created_at.desc(), ApiToken.id.desc()),
+        limit=limit,
+        offset=offset,
+    )
+    return [TokenRead.model_validate(row) for row in rows], total
+
+
+def revoke(db: Session, who: Principal, token_id: int) -> None:
+    """Revoke a token of one's own (or any, as admin). Revoking twice is harmless."""
+    token = db.get(ApiToken, token_id)
+    if token is None or not (who.is_admin or token.user_id == who.user_id):
+        raise NotFound(f"there is no token {token_id}")
+    db.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.commit()

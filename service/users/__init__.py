@@ -1,0 +1,1 @@
+"""Users, their role and their teams."""

@@ -1,0 +1,55 @@
+from fastapi import APIRouter, Response
+
+from schemas.common import Page
+from schemas.users import Me, UserCreate, UserRead, UserUpdate
+from service.deps import Admin, CurrentPrincipal, DbSession, IdempotencyClaim, IfMatch, Paging, etag
+from service.users import service as users_service
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.post("", status_code=201, response_model=UserRead)
+def create_user(
+    payload: UserCreate, response: Response, db: DbSession, who: Admin, claim: IdempotencyClaim
+) -> UserRead:
+    """Create a user (admins). Unknown `team_ids` are a 422; an email in use is a 409."""
+    user = users_service.create(db, who, payload, claim=claim)
+    response.headers["ETag"] = etag(user.version)
+    return user
+
+
+@router.get("", response_model=Page[UserRead])
+def list_users(db: DbSession, who: Admin, page: Paging) -> Page[UserRead]:
+    """Every user, by name (admins)."""
+    rows, total = users_service.list_all(db, limit=page.limit, offset=page.offset)
+    items = [users_service.to_read(db, row) for row in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/me", response_model=Me)
+def read_me(who: CurrentPrincipal) -> Me:
+    """The caller, with role and teams. The bootstrap admin key answers with `id: null`."""
+    return users_service.me(who)
+
+
+@router.get("/{user_id}", response_model=UserRead)
+def get_user(user_id: int, response: Response, db: DbSession, who: CurrentPrincipal) -> UserRead:
+    """One user: admins see anyone, others only themselves (404 otherwise)."""
+    user = users_service.to_read(db, users_service.get(db, who, user_id))
+    response.headers["ETag"] = etag(user.version)
+    return user
+
+
+@router.patch("/{user_id}", response_model=UserRead)
+def update_user(
+    user_id: int,
+    patch: UserUpdate,
+    response: Response,
+    db: DbSession,
+    who: Admin,
+    version: IfMatch,
+) -> UserRead:
+    """Change a user's role, teams or details, or deactivate them (admins; needs If-Match)."""
+    user = users_service.update_user(db, who, user_id, patch, expected_version=version)
+    response.headers["ETag"] = etag(user.version)
+    return user

@@ -1,0 +1,107 @@
+"""Users: created by admins, each with one role and any number of teams."""
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from schemas.users import Me, UserCreate, UserRead, UserUpdate
+from service import idempotency
+from service.auth import Principal
+from service.columns import utcnow
+from service.errors import Conflict, NotFound, PreconditionFailed
+from service.pagination import fetch_page
+from service.teams import service as teams_service
+from service.users.models import User, UserTeam
+
+
+def _team_ids(db: Session, user_id: int) -> list[int]:
+    stmt = select(UserTeam.team_id).where(UserTeam.user_id == user_id).order_by(UserTeam.team_id)
+    return list(db.execute(stmt).scalars())
+
+
+def to_read(db: Session, user: User) -> UserRead:
+    assert user.id is not None
+    data = user.model_dump()
+    data["team_ids"] = _team_ids(db, user.id)
+    return UserRead.model_validate(data)
+
+
+def get(db: Session, who: Principal, user_id: int) -> User:
+    """A user the caller may see: admins see everyone, others only themselves (404 else)."""
+    user = db.get(User, user_id)
+    if user is None or not (who.is_admin or who.user_id == user_id):
+        raise NotFound(f"there is no user {user_id}")
+    return user
+
+
+def list_all(db: Session, *, limit: int, offset: int) -> tuple[list[User], int]:
+    return fetch_page(db, select(User), order_by=(User.name, User.id), limit=limit, offset=offset)
+
+
+def me(who: Principal) -> Me:
+    return Me(
+        id=who.user_id,
+        name=who.name,
+        email=who.email,
+        role=who.role,
+        team_ids=sorted(who.team_ids),
+        is_bootstrap=who.is_bootstrap,
+    )
+
+
+def _email_clash(db: Session, email: str) -> Conflict:
+    return Conflict(f"a user with email {email} exists already")
+
+
+def create(
+    db: Session, who: Principal, payload: UserCreate, *, claim: idempotency.Claim | None
+) -> UserRead:
+    team_ids = teams_service.require_existing(db, payload.team_ids, field="body.team_ids")
+    email = payload.email.lower()
+    if db.execute(select(User.id).where(User.email == email)).first() is not None:
+        raise _email_clash(db, email)
+    user = User(
+        name=payload.name,
+        email=email,
+        role=payload.role.value,
+        specialisms=payload.specialisms,
+        years_experience=payload.years_experience,
+    )
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError as exc:
+        raise _email_clash(db, email) from exc
+    assert user.id is not None
+    db.add_all(UserTeam(user_id=user.id, team_id=team_id) for team_id in team_ids)
+    db.flush()
+    return idempotency.commit_created(db, claim, to_read(db, user))
+
+
+def update_user(
+    db: Session, who: Principal, user_id: int, patch: UserUpdate, *, expected_version: int
+) -> UserRead:
+    get(db, who, user_id)
+    changes = patch.model_dump(exclude_unset=True)
+    team_ids = changes.pop("team_ids", None)
+    for required in ("name", "role", "specialisms", "is_active"):
+        if changes.get(required, "") is None:
+            changes.pop(required)
+    if "role" in changes:
+        changes["role"] = changes["role"].value
+    result = db.execute(
+        update(User)
+        .where(User.id == user_id, User.version == expected_version)
+        .values(**changes, version=expected_version + 1, updated_at=utcnow())
+    )
+    if result.rowcount == 0:
+        raise PreconditionFailed(
+            f"user {user_id} changed since version {expected_version}; read it again"
+        )
+    if team_ids is not None:
+        wanted = teams_service.require_existing(db, team_ids, field="body.team_ids")
+        db.execute(delete(UserTeam).where(UserTeam.user_id == user_id))
+        db.add_all(UserTeam(user_id=user_id, team_id=team_id) for team_id in wanted)
+    db.commit()
+    db.expire_all()
+    return to_read(db, get(db, who, user_id))
