@@ -1,6 +1,7 @@
 """Turn every failure into the one error body of API.md:
 `{"error": {"code": "snake_case", "message": "what to change", "details": [...]}}`."""
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -60,14 +61,24 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", f"check these fields: {fields}", details=details)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the API serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "bad_request" if exc.status_code < 500 else "error")
     if exc.status_code == 404 and exc.detail == "Not Found":
         message = f"there is no resource at {request.url.path}; see /docs for the API's paths"
     elif exc.status_code == 405:
-        allowed = (exc.headers or {}).get("allow") or (exc.headers or {}).get("Allow", "")
+        allowed = ", ".join(_allowed_methods(request))
         message = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
+        return error_response(405, code, message, headers={"Allow": allowed})
     else:
         message = str(exc.detail)
     return error_response(exc.status_code, code, message, headers=exc.headers)
