@@ -171,3 +171,7 @@ def tokens_create(
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     app()
+
+
+if __name__ == "__main__":
+    main()

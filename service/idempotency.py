@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, UniqueConstraint, delete, select
+from sqlalchemy import JSON, UniqueConstraint, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
@@ -68,6 +68,13 @@ def claim(db: Session, *, scope: str, key: str, fingerprint: str, ttl_hours: int
     it answered another one, and BadRequest for a key that is empty or too long."""
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+    if db.get_bind().dialect.name == "postgresql":
+        # Concurrent retries with one key queue here until the first commits, then replay
+        # it. (SQLite needs no lock: its write transactions already run one at a time.)
+        db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+            {"k": f"{scope}\n{key}"},
+        )
     cutoff = utcnow() - timedelta(hours=ttl_hours)
     record = db.execute(
         select(IdempotencyRecord).where(
