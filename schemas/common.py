@@ -13,6 +13,10 @@ def _utc_z(value: datetime) -> str:
 UTCTimestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
 """A timestamp served as ISO 8601 in UTC with a `Z` suffix."""
 
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="an id")]
+"""Ids are 32-bit integers on PostgreSQL; a larger number can name nothing."""
+
 AwareTimestamp = Annotated[AwareDatetime, Field(description="ISO 8601 with a timezone")]
 
 

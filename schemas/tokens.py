@@ -1,11 +1,11 @@
 from pydantic import Field
 
-from schemas.common import AwareTimestamp, Input, Output, UTCTimestamp
+from schemas.common import AwareTimestamp, Id, Input, Output, UTCTimestamp
 
 
 class TokenCreate(Input):
     name: str = Field(min_length=1, max_length=200, description="what the token is for")
-    user_id: int | None = Field(None, description="admins only: mint a token for another user")
+    user_id: Id | None = Field(None, description="admins only: mint a token for another user")
     expires_at: AwareTimestamp | None = None
 
 

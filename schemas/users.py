@@ -1,6 +1,6 @@
 from pydantic import EmailStr, Field
 
-from schemas.common import Input, Output, UTCTimestamp
+from schemas.common import Id, Input, Output, UTCTimestamp
 from schemas.enums import Role
 
 
@@ -8,7 +8,7 @@ class UserCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     role: Role = Role.reader
-    team_ids: list[int] = Field(default_factory=list, max_length=100)
+    team_ids: list[Id] = Field(default_factory=list, max_length=100)
     specialisms: list[str] = Field(default_factory=list, max_length=50)
     years_experience: int | None = Field(None, ge=0, le=80)
 
@@ -16,7 +16,7 @@ class UserCreate(Input):
 class UserUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     role: Role | None = None
-    team_ids: list[int] | None = Field(None, max_length=100)
+    team_ids: list[Id] | None = Field(None, max_length=100)
     specialisms: list[str] | None = Field(None, max_length=50)
     years_experience: int | None = Field(None, ge=0, le=80)
     is_active: bool | None = Field(None, description="false blocks every token of the user")
@@ -43,5 +43,5 @@ class Me(Output):
     name: str
     email: str | None
     role: Role
-    team_ids: list[int]
+    team_ids: list[Id]
     is_bootstrap: bool = False

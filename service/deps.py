@@ -5,11 +5,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from schemas.common import MAX_ID
 from schemas.enums import Role
 from service import idempotency
 from service.auth import Principal, authenticate
@@ -120,9 +121,15 @@ def idempotency_claim(
 IdempotencyClaim = Annotated[idempotency.Claim | None, Depends(idempotency_claim)]
 
 
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
+"""Every `{..._id}` path parameter: an out-of-range number is a 422, never a driver error."""
+
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
 class PageParams(BaseModel):
     limit: int = Field(20, ge=1, le=100, description="1 to 100")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 Paging = Annotated[PageParams, Query()]

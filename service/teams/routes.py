@@ -2,7 +2,16 @@ from fastapi import APIRouter, Response
 
 from schemas.common import Page
 from schemas.teams import TeamCreate, TeamRead, TeamUpdate
-from service.deps import Admin, CurrentPrincipal, DbSession, IdempotencyClaim, IfMatch, Paging, etag
+from service.deps import (
+    Admin,
+    CurrentPrincipal,
+    DbSession,
+    IdempotencyClaim,
+    IdPath,
+    IfMatch,
+    Paging,
+    etag,
+)
 from service.teams import service as teams_service
 
 router = APIRouter(prefix="/teams", tags=["teams"])
@@ -27,7 +36,7 @@ def list_teams(db: DbSession, who: CurrentPrincipal, page: Paging) -> Page[TeamR
 
 
 @router.get("/{team_id}", response_model=TeamRead)
-def get_team(team_id: int, response: Response, db: DbSession, who: CurrentPrincipal) -> TeamRead:
+def get_team(team_id: IdPath, response: Response, db: DbSession, who: CurrentPrincipal) -> TeamRead:
     """One team, served with its version as ETag."""
     team = teams_service.get(db, team_id)
     response.headers["ETag"] = etag(team.version)
@@ -36,7 +45,7 @@ def get_team(team_id: int, response: Response, db: DbSession, who: CurrentPrinci
 
 @router.patch("/{team_id}", response_model=TeamRead)
 def update_team(
-    team_id: int,
+    team_id: IdPath,
     patch: TeamUpdate,
     response: Response,
     db: DbSession,

@@ -1,10 +1,8 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from schemas.common import Page
 from schemas.tokens import TokenCreate, TokenCreated, TokenRead
-from service.deps import CurrentPrincipal, DbSession, IdempotencyClaim, Paging
+from service.deps import CurrentPrincipal, DbSession, IdempotencyClaim, IdPath, IdQuery, Paging
 from service.tokens import service as tokens_service
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
@@ -24,7 +22,7 @@ def list_tokens(
     db: DbSession,
     who: CurrentPrincipal,
     page: Paging,
-    user_id: Annotated[int | None, Query(description="admins: another user's tokens")] = None,
+    user_id: IdQuery = None,
 ) -> Page[TokenRead]:
     """The caller's tokens, newest first, without their secrets."""
     items, total = tokens_service.list_for(
@@ -34,7 +32,7 @@ def list_tokens(
 
 
 @router.delete("/{token_id}", status_code=204, response_class=Response)
-def revoke_token(token_id: int, db: DbSession, who: CurrentPrincipal) -> Response:
+def revoke_token(token_id: IdPath, db: DbSession, who: CurrentPrincipal) -> Response:
     """Revoke a token: it is refused from the next request on. Owner or admin."""
     tokens_service.revoke(db, who, token_id)
     return Response(status_code=204)

@@ -2,7 +2,16 @@ from fastapi import APIRouter, Response
 
 from schemas.common import Page
 from schemas.users import Me, UserCreate, UserRead, UserUpdate
-from service.deps import Admin, CurrentPrincipal, DbSession, IdempotencyClaim, IfMatch, Paging, etag
+from service.deps import (
+    Admin,
+    CurrentPrincipal,
+    DbSession,
+    IdempotencyClaim,
+    IdPath,
+    IfMatch,
+    Paging,
+    etag,
+)
 from service.users import service as users_service
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -33,7 +42,7 @@ def read_me(who: CurrentPrincipal) -> Me:
 
 
 @router.get("/{user_id}", response_model=UserRead)
-def get_user(user_id: int, response: Response, db: DbSession, who: CurrentPrincipal) -> UserRead:
+def get_user(user_id: IdPath, response: Response, db: DbSession, who: CurrentPrincipal) -> UserRead:
     """One user: admins see anyone, others only themselves (404 otherwise)."""
     user = users_service.to_read(db, users_service.get(db, who, user_id))
     response.headers["ETag"] = etag(user.version)
@@ -42,7 +51,7 @@ def get_user(user_id: int, response: Response, db: DbSession, who: CurrentPrinci
 
 @router.patch("/{user_id}", response_model=UserRead)
 def update_user(
-    user_id: int,
+    user_id: IdPath,
     patch: UserUpdate,
     response: Response,
     db: DbSession,

@@ -1,0 +1,1 @@
+"""The Python client and command-line client for Hindsight's HTTP API."""
