@@ -1,0 +1,156 @@
+"""What every backend shares: parsing, the fuzzy fallback, related lessons, suggestions
+and snippet matching. A backend implements the engine-specific steps (`_run`, `_vocabulary`,
+`_fetch_texts`, `_suggest_titles`, `_suggest_terms`, `_stem`) and inherits the behaviour,
+so the three engines answer the same query the same way."""
+
+import re
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from search import typo
+from search.base import AccessScope, IndexDoc, SearchFilters, SearchHit, SearchQuery, SearchResult
+from search.query import (
+    STOPWORDS,
+    Bool,
+    Node,
+    Phrase,
+    Prefix,
+    Term,
+    corrected_query,
+    parse,
+    positive_leaves,
+    widen_terms,
+)
+
+RELATED_TERMS = 25
+_WORD = re.compile(r"[^\W_]+")
+
+
+class BaseBackend(ABC):
+    def search(self, query: SearchQuery, scope: AccessScope) -> SearchResult:
+        node = parse(query.q)
+        result = self._run(node, query, scope)
+        if not query.fuzzy or node is None or result.total >= typo.FUZZY_BELOW:
+            return result
+        fixes = typo.corrections(node, self._vocabulary)
+        if not fixes:
+            return result
+        wider = self._run(widen_terms(node, fixes), query, scope)
+        # Offer a correction only when the corrected words find something the caller may
+        # see: a word known only from hidden items must not surface as a suggestion.
+        fixed = tuple(Term(w) for w in sorted(set(fixes.values())))
+        probe = SearchQuery(filters=query.filters, limit=1, fuzzy=False)
+        if wider.total == 0 or self._run(Bool(should=fixed), probe, scope).total == 0:
+            return result
+        return replace(wider, suggestion=corrected_query(query.q, node, fixes))
+
+    def related(self, doc_id: str, scope: AccessScope, limit: int = 5) -> list[SearchHit]:
+        """Visible lessons most like the given item (itself excluded); [] when the caller
+        cannot see the item."""
+        texts = self._fetch_texts(doc_id, scope)
+        if texts is None:
+            return []
+        node = key_terms(texts)
+        if node is None:
+            return []
+        query = SearchQuery(filters=SearchFilters(type="lesson"), limit=limit, fuzzy=False)
+        return self._run(node, query, scope, exclude=doc_id).hits
+
+    def suggest(self, prefix: str, scope: AccessScope, limit: int = 10) -> list[str]:
+        """Completions for what the user is typing: visible titles with a word starting
+        with the last word typed, then words of visible items."""
+        words = _WORD.findall(prefix.lower())
+        if not words or limit < 1:
+            return []
+        word = words[-1]
+        out: list[str] = []
+        for candidate in [
+            *self._suggest_titles(word, scope, limit),
+            *self._suggest_terms(word, scope, limit),
+        ]:
+            if candidate not in out:
+                out.append(candidate)
+        return out[:limit]
+
+    def rebuild(self, docs: Iterable[IndexDoc]) -> None:
+        self._clear()
+        batch: list[IndexDoc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= 1000:
+                self.upsert(batch)
+                batch = []
+        if batch:
+            self.upsert(batch)
+
+    def matcher(self, node: Node | None) -> Callable[[str], bool]:
+        """Does a word of the text match the query (same stem, or starts with a prefix)?"""
+        stems: set[str] = set()
+        prefixes: list[str] = []
+        for leaf in positive_leaves(node):
+            if isinstance(leaf, Prefix):
+                prefixes.append(leaf.text)
+            elif isinstance(leaf, Phrase):
+                stems.update(s for w in leaf.words if (s := self._cached_stem(w)))
+            elif isinstance(leaf, Term) and (s := self._cached_stem(leaf.text)):
+                stems.add(s)
+
+        def matches(word: str) -> bool:
+            if word.startswith(tuple(prefixes)) and prefixes:
+                return True
+            return self._cached_stem(word) in stems
+
+        return matches
+
+    @property
+    def _cached_stem(self) -> Callable[[str], str | None]:
+        cache = self.__dict__.get("_stem_cache")
+        if cache is None:
+            cache = lru_cache(maxsize=200_000)(self._stem)
+            self.__dict__["_stem_cache"] = cache
+        return cache
+
+    @abstractmethod
+    def upsert(self, docs: Sequence[IndexDoc]) -> None: ...
+
+    @abstractmethod
+    def _clear(self) -> None: ...
+
+    @abstractmethod
+    def _run(
+        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+    ) -> SearchResult: ...
+
+    @abstractmethod
+    def _vocabulary(self, prefix: str) -> list[tuple[str, int]]: ...
+
+    @abstractmethod
+    def _fetch_texts(self, doc_id: str, scope: AccessScope) -> list[str] | None: ...
+
+    @abstractmethod
+    def _suggest_titles(self, word: str, scope: AccessScope, limit: int) -> list[str]: ...
+
+    @abstractmethod
+    def _suggest_terms(self, word: str, scope: AccessScope, limit: int) -> list[str]: ...
+
+    @abstractmethod
+    def _stem(self, word: str) -> str | None: ...
+
+
+def key_terms(texts: Sequence[str]) -> Node | None:
+    """An OR query of an item's most frequent words: "more like this" for any engine (the
+    ranking's IDF then favours the rare ones)."""
+    counts = Counter(
+        w
+        for text in texts
+        for w in _WORD.findall(text.lower())
+        if len(w) > 2 and w not in STOPWORDS and not w.isdigit()
+    )
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[:RELATED_TERMS]
+    terms = tuple(Term(w) for w, _ in top)
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else Bool(should=terms)

@@ -1,0 +1,274 @@
+"""Whoosh (pure Python, the `whoosh-reloaded` fork): BM25F with field boosts, stemming,
+OR grouping. Slower than tantivy by two orders of magnitude, but needs no native wheel.
+
+The query tree is compiled to whoosh query objects (never a query string), so whoosh's own
+parser, which joins words with AND, is never used. Filters and the access scope go in
+`filter=`, which whoosh applies while collecting: totals and facet counts honour them.
+"""
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from whoosh import index, scoring, sorting
+from whoosh import query as wq
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.writing import CLEAR
+
+from search.base import (
+    FACET_LIMIT,
+    FACET_NAMES,
+    AccessScope,
+    IndexDoc,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    empty_facets,
+)
+from search.common import BaseBackend
+from search.query import Bool, Node, Phrase, Prefix, Term
+from search.snippets import make_snippet
+from search.tantivy_schema import BOOSTS, DEFAULT_FIELDS, FIELD_MAP
+
+_KEYWORDS = ("type", "kind", "status", "polarity", "impact", "root_cause_category", "visibility")
+_MULTI = {"topics", "tags"}
+
+
+def _schema() -> Schema:
+    stem = StemmingAnalyzer()
+    fields: dict[str, Any] = {
+        "doc_id": ID(stored=True, unique=True),
+        "id": STORED(),
+        "spell": TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False),
+        "project_id": ID(stored=True),
+        "owning_team_id": ID(),
+        "team_ids": KEYWORD(commas=True),
+        "topics": KEYWORD(commas=True, stored=True),
+        "tags": KEYWORD(commas=True, stored=True),
+        "year": ID(),
+        "created_at": DATETIME(stored=True, sortable=True),
+        "is_published": BOOLEAN(),
+        "kind_text": TEXT(analyzer=stem, phrase=False),
+    }
+    for name, boost in BOOSTS.items():
+        stored = name not in ("topics_text", "tags_text")
+        fields[name] = TEXT(analyzer=stem, stored=stored, field_boost=boost)
+    fields.update({name: ID(stored=True) for name in _KEYWORDS})
+    return Schema(**fields)
+
+
+def _fields(doc: IndexDoc) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "doc_id": doc.doc_id,
+        "id": doc.id,
+        "title": doc.title,
+        "lesson": doc.lesson,
+        "recommendation": doc.recommendation,
+        "observation": doc.observation,
+        "body": doc.body,
+        "spell": f"{doc.title} {doc.lesson} {doc.recommendation} {doc.observation} {doc.body}",
+        "team_ids": ",".join(str(t) for t in doc.team_ids),
+        "topics": ",".join(t.replace(",", " ") for t in doc.topics),
+        "tags": ",".join(t.replace(",", " ") for t in doc.tags),
+        "topics_text": " ".join(doc.topics),
+        "tags_text": " ".join(doc.tags),
+        "kind_text": doc.kind or "",
+        "year": str(doc.created_at.year),
+        "created_at": doc.created_at.astimezone(UTC).replace(tzinfo=None),
+        "is_published": doc.is_published,
+    }
+    for name in ("project_id", "owning_team_id"):
+        if getattr(doc, name) is not None:
+            out[name] = str(getattr(doc, name))
+    out.update({n: getattr(doc, n) for n in _KEYWORDS if getattr(doc, n) is not None})
+    return out
+
+
+class WhooshBackend(BaseBackend):
+    def __init__(self, index_dir: Path | None) -> None:
+        if index_dir is None:
+            self._index = RamStorage().create_index(_schema())
+        else:
+            Path(index_dir).mkdir(parents=True, exist_ok=True)
+            if index.exists_in(str(index_dir)):
+                self._index = index.open_dir(str(index_dir))
+            else:
+                self._index = index.create_in(str(index_dir), _schema())
+        self._stemmer = StemmingAnalyzer()
+        self._lock = threading.Lock()
+        self._searcher = self._index.searcher(weighting=scoring.BM25F())
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> None:
+        with self._lock:
+            writer = self._index.writer(limitmb=256)
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+            writer.commit()
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        with self._lock:
+            writer = self._index.writer()
+            for doc_id in doc_ids:
+                writer.delete_by_term("doc_id", doc_id)
+            writer.commit()
+
+    def _clear(self) -> None:
+        with self._lock:
+            writer = self._index.writer()
+            writer.commit(mergetype=CLEAR)
+
+    def count(self) -> int:
+        return self._current().doc_count()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def _current(self) -> Any:
+        # The same searcher while no commit happened (whoosh's own refresh() fails on a
+        # searcher opened over an empty index, so reopen by hand).
+        if not self._searcher.up_to_date():
+            old, self._searcher = self._searcher, self._index.searcher(weighting=scoring.BM25F())
+            old.close()
+        return self._searcher
+
+    def _stem(self, word: str) -> str | None:
+        tokens = [t.text for t in self._stemmer(word)]
+        return tokens[0] if tokens else None
+
+    def _compile(self, node: Node) -> wq.Query:
+        if isinstance(node, Bool):
+            parts = [self._compile(c) for c in node.must]
+            if node.should:
+                parts.append(wq.Or([self._compile(c) for c in node.should]))
+            positive = wq.And(parts) if parts else wq.Every()
+            if node.must_not:
+                return wq.AndNot(positive, wq.Or([self._compile(c) for c in node.must_not]))
+            return positive
+        names = DEFAULT_FIELDS if node.field is None else (FIELD_MAP[node.field],)
+        leaves = [q for name in names if (q := self._leaf(node, name)) is not None]
+        return wq.Or(leaves) if leaves else wq.NullQuery
+
+    def _leaf(self, node: Term | Phrase | Prefix, name: str) -> wq.Query | None:
+        if isinstance(node, Prefix):
+            return wq.Prefix(name, node.text)
+        words = node.words if isinstance(node, Phrase) else (node.text,)
+        stems = [s for w in words if (s := self._stem(w))]
+        if not stems:
+            return None
+        return wq.Term(name, stems[0]) if len(stems) == 1 else wq.Phrase(name, stems)
+
+    def _filter(self, query: SearchQuery, scope: AccessScope, extra: wq.Query | None) -> Any:
+        f = query.filters
+        parts: list[wq.Query] = [wq.Term(n, v) for n, v in f.keyword_items()]
+        if f.topic is not None:
+            parts.append(wq.Term("topics", f.topic))
+        if f.tag is not None:
+            parts.append(wq.Term("tags", f.tag))
+        if f.project_id is not None:
+            parts.append(wq.Term("project_id", str(f.project_id)))
+        if f.team_id is not None:
+            team = str(f.team_id)
+            parts.append(wq.Or([wq.Term("owning_team_id", team), wq.Term("team_ids", team)]))
+        if f.created_from is not None or f.created_to is not None:
+            naive = [
+                d.astimezone(UTC).replace(tzinfo=None) if d else None
+                for d in (f.created_from, f.created_to)
+            ]
+            parts.append(wq.DateRange("created_at", naive[0], naive[1]))
+        if not scope.is_admin:
+            teams = [str(t) for t in sorted(scope.team_ids)]
+            owner = [wq.Term("owning_team_id", t) for t in teams]
+            readable = [wq.Term("visibility", "public"), wq.Term("visibility", "internal")]
+            readable += owner + [wq.Term("team_ids", t) for t in teams]
+            parts.append(wq.Or(readable))
+            if not scope.sees_unpublished:
+                parts.append(wq.Or([wq.Term("is_published", True), *owner]))
+        if extra is not None:
+            parts.append(extra)
+        return wq.And(parts) if parts else None
+
+    def _run(
+        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+    ) -> SearchResult:
+        searcher = self._current()
+        text_q = self._compile(node) if node is not None else wq.Every()
+        if exclude:
+            text_q = wq.AndNot(text_q, wq.Term("doc_id", exclude))
+        by_score = query.sort == "relevance" and node is not None
+        groups = {
+            name: sorting.FieldFacet(name, allow_overlap=name in _MULTI, maptype=sorting.Count)
+            for name in FACET_NAMES
+        }
+        results = searcher.search(
+            text_q,
+            limit=query.offset + query.limit,
+            filter=self._filter(query, scope, None),
+            groupedby=groups,
+            **({} if by_score else {"sortedby": "created_at", "reverse": True}),
+        )
+        matches = self.matcher(node)
+        hits = [
+            _hit(hit, make_snippet([hit.get(n, "") for n in _SNIPPET_FIELDS], matches), by_score)
+            for hit in results[query.offset : query.offset + query.limit]
+        ]
+        total = len(results)
+        facets = empty_facets()
+        if total:
+            for name in FACET_NAMES:
+                counts = results.groups(name)
+                top = sorted(
+                    ((str(k), v) for k, v in counts.items() if k is not None and v),
+                    key=lambda kv: (-kv[1], kv[0]),
+                )
+                facets[name] = dict(top[:FACET_LIMIT])
+        return SearchResult(hits=hits, total=total, facets=facets)
+
+    def _vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        reader = self._current().reader()
+        return [
+            (t.decode() if isinstance(t, bytes) else t, info.doc_frequency())
+            for t, info in reader.iter_prefix("spell", prefix)
+        ]
+
+    def _visible(self, q: wq.Query, scope: AccessScope, limit: int) -> Any:
+        return self._current().search(
+            q, limit=limit, filter=self._filter(SearchQuery(), scope, None)
+        )
+
+    def _fetch_texts(self, doc_id: str, scope: AccessScope) -> list[str] | None:
+        found = self._visible(wq.Term("doc_id", doc_id), scope, 1)
+        if not found:
+            return None
+        return [found[0].get(n, "") for n in ("title", "lesson", "recommendation", "observation")]
+
+    def _suggest_titles(self, word: str, scope: AccessScope, limit: int) -> list[str]:
+        return [hit["title"] for hit in self._visible(wq.Prefix("title", word), scope, limit)]
+
+    def _suggest_terms(self, word: str, scope: AccessScope, limit: int) -> list[str]:
+        ranked = sorted(self._vocabulary(word), key=lambda kv: (-kv[1], kv[0]))[: limit * 3]
+        out = [t for t, _ in ranked if self._visible(wq.Term("spell", t), scope, 1)]
+        return out[:limit]
+
+
+_SNIPPET_FIELDS = ("lesson", "recommendation", "observation", "body")
+
+
+def _hit(hit: Any, snippet: str, by_score: bool) -> SearchHit:
+    project = hit.get("project_id")
+    return SearchHit(
+        doc_id=hit["doc_id"],
+        type=hit["type"],
+        id=hit["id"],
+        title=hit.get("title", ""),
+        snippet=snippet,
+        score=float(hit.score) if by_score and hit.score is not None else None,
+        kind=hit.get("kind"),
+        status=hit.get("status"),
+        polarity=hit.get("polarity"),
+        project_id=int(project) if project else None,
+        created_at=hit["created_at"].replace(tzinfo=UTC),
+    )
