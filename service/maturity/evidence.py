@@ -45,6 +45,7 @@ class Measured:
     value: float
     note: str = ""
     as_of_now: bool = False  # a count of the present state (e.g. membership), not the window
+    period_from: datetime | None = None  # a figure with its own start (e.g. a fixed year)
 
 
 Compute = Callable[[Session, Window], Measured]
@@ -70,7 +71,11 @@ def _assessments_last_year(db: Session, window: Window) -> Measured:
             Assessment.assessed_at <= window.period_to,
         )
     ).scalar_one()
-    return Measured(float(count), "this assessment included; the model advises one a year")
+    return Measured(
+        float(count),
+        "this assessment included; the model advises one a year",
+        period_from=since,
+    )
 
 
 def _active_members(db: Session, team_id: int) -> list[User]:
@@ -249,6 +254,8 @@ def figures(
             measured = spec.compute(db, window)
             if measured.as_of_now:
                 base.update(period_from=None, period_to=now)
+            elif measured.period_from is not None:
+                base["period_from"] = measured.period_from
             shown.append(
                 EvidenceFigure(
                     **base,
