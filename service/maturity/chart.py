@@ -12,6 +12,7 @@ LEFT, RIGHT, TOP, BOTTOM = 150, 30, 104, 120
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 CURRENT_COLOUR, TARGET_COLOUR, INK, GRID = "#1f5f8b", "#f0a202", "#222222", "#d0d0d0"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+MAX_LABEL_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,10 @@ def _group(svg: ET.Element, bar: Bar, index: int, slot: float, low: int, high: i
             **{"text-anchor": "middle", "font-size": "12", "fill": INK},
         )
     label = ("\u2605 " if bar.priority else "") + bar.title
-    lines = textwrap.wrap(label, width=max(10, int(slot / 7.2)))[:4]
+    lines = textwrap.wrap(label, width=max(10, int(slot / 7.2)))
+    if len(lines) > MAX_LABEL_LINES:  # say that words were cut, never drop them silently
+        lines = lines[:MAX_LABEL_LINES]
+        lines[-1] = lines[-1].rstrip(".,;:") + "\u2026"
     for n, line in enumerate(lines):
         _text(
             group,

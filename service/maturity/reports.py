@@ -17,9 +17,10 @@ def chart_svg(db: Session, who: Principal, assessment_id: int) -> str:
         if any(s["priority"] and s["sub_outcome_key"] == key for s in assessment.scores)
     }
     team = assessments_service.team_name(db, assessment.team_id)
+    when = assessment.assessed_at
     return chart.render(
         chart.ChartSpec(
-            title=f"KM maturity of {team}, {assessment.assessed_at:%d %B %Y}",
+            title=f"KM maturity of {team}, {when.day} {when:%B %Y}",
             subtitle=f"{framework.name} (version {framework.version}); bars are means of the "
             "sub-outcome scores",
             levels=sorted((level.level, level.label) for level in doc.levels),

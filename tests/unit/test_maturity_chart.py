@@ -48,3 +48,12 @@ def test_titles_from_a_framework_are_escaped_not_markup():
 def test_a_scale_starting_at_one_puts_level_one_on_the_baseline():
     assert chart.bar_height(1, 1, 5) == 0
     assert chart.bar_height(5, 1, 5) == chart.PLOT_H
+
+
+def test_a_long_outcome_title_is_wrapped_and_marked_when_cut():
+    long_title = " ".join(["knowledge"] * 40)
+    root = ET.fromstring(chart.render(_spec([chart.Bar("a", long_title, 1, 2)] * 6)))
+    group = root.find("svg:g[@class='outcome']", NS)
+    lines = [t.text for t in group.iterfind("svg:text", NS)][2:]  # after the two value labels
+    assert len(lines) == chart.MAX_LABEL_LINES
+    assert lines[-1].endswith("\u2026")
