@@ -14,6 +14,7 @@ from service.db import make_engine
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
 from service.idempotency import Replay
+from service.maturity.routes import router as maturity_router
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from service.settings import Settings
 from service.teams.routes import router as teams_router
@@ -77,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     v1 = APIRouter(prefix="/v1")
-    for router in (teams_router, users_router, tokens_router):
+    for router in (teams_router, users_router, tokens_router, maturity_router):
         v1.include_router(router)
     app.include_router(health_router)
     app.include_router(v1)

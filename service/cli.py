@@ -4,11 +4,13 @@ Administrative commands work on the database directly (as the bootstrap admin), 
 first team, user and token can be made before any token exists.
 """
 
+import json
 import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -17,6 +19,7 @@ from rich.console import Console
 from sqlmodel import Session
 
 from schemas.enums import Role
+from schemas.maturity import FrameworkCreate
 from schemas.teams import TeamCreate
 from schemas.tokens import TokenCreate
 from schemas.users import UserCreate
@@ -24,6 +27,8 @@ from service import migrations
 from service.auth import BOOTSTRAP_ADMIN
 from service.db import make_engine, session_scope
 from service.errors import AppError
+from service.maturity import csv_import
+from service.maturity import framework_service as frameworks_service
 from service.settings import Settings
 from service.teams import service as teams_service
 from service.tokens import service as tokens_service
@@ -38,6 +43,8 @@ tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(teams_app, name="teams")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+frameworks_app = typer.Typer(help="Manage KM maturity frameworks.", no_args_is_help=True)
+app.add_typer(frameworks_app, name="frameworks")
 
 T = TypeVar("T")
 out = Console()
@@ -166,6 +173,71 @@ def tokens_create(
     err.print(f"token {token.id} for user {token.user_id}; keep the secret, it is shown once:")
     # The secret alone on stdout, so `TOKEN=$(hindsight tokens create 1)` works.
     print(token.token)
+
+
+# Fields a GET of a framework answers but a create does not take: dropped on import, so a
+# framework exported from one Hindsight loads into another.
+_READ_ONLY_FRAMEWORK_FIELDS = ("id", "version", "is_latest", "created_at")
+
+
+def _framework_document(path: Path) -> dict[str, Any]:
+    """The framework in `path`: JSON, or CSV in the layout of docs/maturity.md."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read {path}: {exc}") from exc
+    if path.suffix.lower() == ".csv":
+        try:
+            return csv_import.parse(text)
+        except csv_import.CsvProblems as exc:
+            for problem in exc.problems:
+                err.print(f"  {problem.field}: {problem.message}")
+            raise _fail(f"{path} is not a framework in the documented CSV layout") from exc
+    if path.suffix.lower() != ".json":
+        raise _fail(f"{path}: use a .json or a .csv file")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _fail(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise _fail(f"{path}: expected one framework object")
+    return {k: v for k, v in data.items() if k not in _READ_ONLY_FRAMEWORK_FIELDS}
+
+
+@frameworks_app.command("import")
+def frameworks_import(
+    file: Annotated[Path, typer.Argument(help="a .json framework or a .csv spreadsheet")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check the file, change nothing")
+    ] = False,
+) -> None:
+    """Load a maturity framework; an existing key gets its next version."""
+    try:
+        doc = FrameworkCreate.model_validate(_framework_document(file))
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            err.print(f"  {where}: {error['msg']}")
+        raise _fail(f"{file} is not a valid framework") from exc
+    try:
+        frameworks_service.check(doc)
+    except AppError as exc:
+        for detail in exc.details:
+            err.print(f"  {detail['field'].removeprefix('body.')}: {detail['message']}")
+        raise _fail(f"{file} is not a valid framework") from exc
+    subs = sum(len(outcome.sub_outcomes) for outcome in doc.outcomes)
+    shape = f"{len(doc.outcomes)} outcomes, {subs} sub-outcomes, {len(doc.levels)} levels"
+    if dry_run:
+        out.print(f"{file} is a valid framework {doc.key!r} ({shape}); nothing saved")
+        return
+    created = _as_admin(lambda db: frameworks_service.create(db, BOOTSTRAP_ADMIN, doc, claim=None))
+    out.print(f"framework {created.id}: {created.key} version {created.version} ({shape})")
+
+
+@frameworks_app.command("starter")
+def frameworks_starter() -> None:
+    """Print Hindsight's starter framework as JSON: a template to edit and import."""
+    print(json.dumps(frameworks_service.starter_document(), indent=2, ensure_ascii=False))
 
 
 def main() -> None:

@@ -59,3 +59,34 @@ class Api:
         )
         assert token.status_code == 201, token.text
         return Caller(id=user["id"], token=token.json()["token"], team_ids=user["team_ids"])
+
+
+def maturity_scores(
+    framework: dict[str, Any],
+    *,
+    current: int = 1,
+    target: int | None = 2,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """One score per sub-outcome of `framework` (a FrameworkRead body), with per-key changes."""
+    overrides = overrides or {}
+    return [
+        {"sub_outcome_key": sub["key"], "current": current, "target": target}
+        | overrides.get(sub["key"], {})
+        for outcome in framework["outcomes"]
+        for sub in outcome["sub_outcomes"]
+    ]
+
+
+def starter_framework(api: Api) -> dict[str, Any]:
+    """The starter framework the migration installs, as GET /v1/maturity/frameworks/{id}."""
+    page = api.client.get(
+        "/v1/maturity/frameworks",
+        params={"key": "hindsight-starter", "latest": "true"},
+        headers=api.admin_headers,
+    )
+    assert page.status_code == 200, page.text
+    framework_id = page.json()["items"][0]["id"]
+    return api.client.get(
+        f"/v1/maturity/frameworks/{framework_id}", headers=api.admin_headers
+    ).json()

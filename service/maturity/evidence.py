@@ -1,0 +1,269 @@
+"""Live evidence: figures from Hindsight's own data for the assessed team, shown beside the
+team's self-score, with the period they cover.
+
+A framework names, per sub-outcome, which figures to show (`evidence_figures`), so any
+organisation's framework can use them, not only the starter. Each figure is one entry in
+`FIGURES`. Figures whose data Hindsight does not hold yet are registered with `waits_for`
+and answer `available: false`; wiring one later is one function:
+
+    def _due_diligence_coverage(db: Session, window: Window) -> Measured:
+        ...  # count the team's projects, and those with a check, in the window
+        return Measured(value=62.5, note="5 of 8 projects")
+
+    FIGURES["due_diligence_coverage"] = replace(FIGURES["due_diligence_coverage"],
+                                                compute=_due_diligence_coverage)
+
+Figures are computed when the assessment is read, over the window that ends at the
+assessment's date, so they sit next to the scores they inform. A figure counts the team's own
+records: the team may see all of them, so no visibility filter leaks anything here.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from schemas.enums import Role
+from schemas.maturity import EvidenceFigure, FigureInfo
+from service.maturity.models import Assessment
+from service.users.models import User, UserTeam
+
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Window:
+    team_id: int
+    period_from: datetime
+    period_to: datetime
+
+
+@dataclass(frozen=True)
+class Measured:
+    value: float
+    note: str = ""
+    as_of_now: bool = False  # a count of the present state (e.g. membership), not the window
+    period_from: datetime | None = None  # a figure with its own start (e.g. a fixed year)
+
+
+Compute = Callable[[Session, Window], Measured]
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    key: str
+    label: str
+    unit: str
+    compute: Compute | None = None
+    waits_for: str = ""
+
+
+def _assessments_last_year(db: Session, window: Window) -> Measured:
+    since = window.period_to - YEAR
+    count = db.execute(
+        select(func.count())
+        .select_from(Assessment)
+        .where(
+            Assessment.team_id == window.team_id,
+            Assessment.assessed_at > since,
+            Assessment.assessed_at <= window.period_to,
+        )
+    ).scalar_one()
+    return Measured(
+        float(count),
+        "this assessment included; the model advises one a year",
+        period_from=since,
+    )
+
+
+def _active_members(db: Session, team_id: int) -> list[User]:
+    return list(
+        db.execute(
+            select(User)
+            .join(UserTeam, UserTeam.user_id == User.id)
+            .where(UserTeam.team_id == team_id, User.is_active.is_(True))
+        ).scalars()
+    )
+
+
+def _team_curators(db: Session, window: Window) -> Measured:
+    members = _active_members(db, window.team_id)
+    curators = [m for m in members if Role(m.role).rank >= Role.reviewer.rank]
+    return Measured(
+        float(len(curators)),
+        f"{len(curators)} of {len(members)} active members hold the reviewer role or above "
+        "(they review and publish the team's learning); current membership",
+        as_of_now=True,
+    )
+
+
+def _members_with_specialisms(db: Session, window: Window) -> Measured:
+    members = _active_members(db, window.team_id)
+    if not members:
+        return Measured(0.0, "the team has no active members", as_of_now=True)
+    listed = sum(1 for m in members if m.specialisms)
+    return Measured(
+        round(100.0 * listed / len(members), 1),
+        f"{listed} of {len(members)} active members list a specialism others can search for",
+        as_of_now=True,
+    )
+
+
+_PROJECTS_AND_DD = "projects (issue 4) and due-diligence checks (issue 6, the learning loop)"
+_LIFECYCLE = "the lesson lifecycle (issue 6, the learning loop)"
+_APPLICATIONS = "applications and their outcomes (issue 6, the learning loop)"
+
+FIGURES: dict[str, FigureSpec] = {
+    spec.key: spec
+    for spec in (
+        FigureSpec(
+            "maturity_assessments_last_year",
+            "maturity self-assessments by the team in the 12 months to this one",
+            "assessments",
+            compute=_assessments_last_year,
+        ),
+        FigureSpec(
+            "team_curators",
+            "team members who review and publish learning",
+            "people",
+            compute=_team_curators,
+        ),
+        FigureSpec(
+            "members_with_specialisms",
+            "team members whose profile lists a specialism",
+            "%",
+            compute=_members_with_specialisms,
+        ),
+        FigureSpec(
+            "due_diligence_coverage",
+            "the team's projects with a due-diligence check",
+            "%",
+            waits_for=_PROJECTS_AND_DD,
+        ),
+        FigureSpec(
+            "lessons_applied_by_projects",
+            "lessons the team's projects decided to apply or adapt",
+            "lessons",
+            waits_for=_APPLICATIONS,
+        ),
+        FigureSpec(
+            "reviews_per_project",
+            "retrospects and post-project reviews logged per project",
+            "reviews per project",
+            waits_for="projects and knowledge assets (issue 4, knowledge capture)",
+        ),
+        FigureSpec(
+            "case_studies_published",
+            "case studies and knowledge-café notes published by the team",
+            "assets",
+            waits_for="knowledge assets (issue 4, knowledge capture)",
+        ),
+        FigureSpec(
+            "lessons_reused_elsewhere",
+            "the team's lessons applied by other teams' projects",
+            "lessons",
+            waits_for=_APPLICATIONS,
+        ),
+        FigureSpec(
+            "barrier_lessons_share",
+            "the team's lessons about barriers, not only success factors",
+            "%",
+            waits_for="lessons (issue 4, knowledge capture)",
+        ),
+        FigureSpec(
+            "lessons_actioned_share",
+            "the team's lessons actioned or learned",
+            "%",
+            waits_for=_LIFECYCLE,
+        ),
+        FigureSpec(
+            "overdue_actions",
+            "open actions on the team's lessons past their due date",
+            "actions",
+            waits_for="actions (issue 6, the learning loop)",
+        ),
+        FigureSpec(
+            "lessons_learned_share",
+            "the team's lessons learned, with evidence of change",
+            "%",
+            waits_for=_LIFECYCLE,
+        ),
+        FigureSpec(
+            "applications_helped_share",
+            "applications of lessons by the team's projects that helped",
+            "%",
+            waits_for=_APPLICATIONS,
+        ),
+        FigureSpec(
+            "recurring_root_causes",
+            "root-cause categories recurring across the team's projects",
+            "categories",
+            waits_for="lessons with root causes (issue 4) and learning metrics (issue 6)",
+        ),
+    )
+}
+
+
+def catalogue() -> list[FigureInfo]:
+    return [
+        FigureInfo(
+            key=spec.key,
+            label=spec.label,
+            unit=spec.unit,
+            available=spec.compute is not None,
+            note="" if spec.compute else f"waits for {spec.waits_for}",
+        )
+        for spec in FIGURES.values()
+    ]
+
+
+def figures(
+    db: Session, keys: Sequence[str], window: Window, now: datetime
+) -> list[EvidenceFigure]:
+    """The figures named by `keys` for `window`. An unknown or unwired key is `available:
+    false` with a note, never an error: a framework outlives the figures it names."""
+    shown: list[EvidenceFigure] = []
+    for key in keys:
+        spec = FIGURES.get(key)
+        base = {"key": key, "period_from": window.period_from, "period_to": window.period_to}
+        if spec is None:
+            shown.append(
+                EvidenceFigure(
+                    **base,
+                    label=key,
+                    value=None,
+                    unit="",
+                    available=False,
+                    note="Hindsight has no figure by this name",
+                )
+            )
+        elif spec.compute is None:
+            shown.append(
+                EvidenceFigure(
+                    **base,
+                    label=spec.label,
+                    value=None,
+                    unit=spec.unit,
+                    available=False,
+                    note=f"waits for {spec.waits_for}",
+                )
+            )
+        else:
+            measured = spec.compute(db, window)
+            if measured.as_of_now:
+                base.update(period_from=None, period_to=now)
+            elif measured.period_from is not None:
+                base["period_from"] = measured.period_from
+            shown.append(
+                EvidenceFigure(
+                    **base,
+                    label=spec.label,
+                    value=measured.value,
+                    unit=spec.unit,
+                    available=True,
+                    note=measured.note,
+                )
+            )
+    return shown
