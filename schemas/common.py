@@ -3,7 +3,15 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainSerializer,
+)
 
 
 def _utc_z(value: datetime) -> str:
@@ -38,6 +46,47 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(ge=0)
     limit: int
     offset: int
+
+
+def normalise_labels(values: list[str]) -> list[str]:
+    """Tags and topics compare as people read them: trimmed, inner spaces collapsed,
+    lower-case, blanks dropped, each once (first occurrence keeps its place)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        label = " ".join(value.split()).lower()
+        if label:
+            seen.setdefault(label, None)
+    return list(seen)
+
+
+Labels = Annotated[
+    list[Annotated[str, Field(max_length=100)]],
+    Field(max_length=50, description="normalised: trimmed, lower-case, no duplicates"),
+    AfterValidator(normalise_labels),
+]
+"""Tags or topics as sent by a client; normalised on the way in."""
+
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+TextList = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=4000)]], Field(max_length=100)
+]
+
+
+class Contact(Input):
+    """A person worth talking to; the same shape wherever a contact appears."""
+
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
+    expertise: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=30
+    )
+
+
+class Author(Input):
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(None, max_length=200)
+    email: EmailStr | None = None
 
 
 class ErrorInfo(BaseModel):

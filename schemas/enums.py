@@ -14,3 +14,101 @@ class Role(StrEnum):
     @property
     def rank(self) -> int:
         return list(Role).index(self)
+
+
+class Phase(StrEnum):
+    """Stage of a project; also used in a lesson's applicability."""
+
+    initiation = "initiation"
+    planning = "planning"
+    delivery = "delivery"
+    closure = "closure"
+    operations = "operations"
+
+
+class ProjectStatus(StrEnum):
+    proposed = "proposed"
+    active = "active"
+    on_hold = "on_hold"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class OrganisationType(StrEnum):
+    nhs_trust = "nhs_trust"
+    primary_care = "primary_care"
+    integrated_care_board = "integrated_care_board"
+    local_authority = "local_authority"
+    central_government = "central_government"
+    public_health_agency = "public_health_agency"
+    arms_length_body = "arms_length_body"
+    voluntary_sector = "voluntary_sector"
+    private_sector = "private_sector"
+    partnership = "partnership"
+    other = "other"
+
+
+class Visibility(StrEnum):
+    """`restricted`: only the owning team, the teams named in `team_ids`, and admins."""
+
+    public = "public"
+    internal = "internal"
+    restricted = "restricted"
+
+
+class AssetKind(StrEnum):
+    post_project_review = "post_project_review"
+    retrospect = "retrospect"
+    after_action_review = "after_action_review"
+    before_action_review = "before_action_review"
+    case_study = "case_study"
+    research_summary = "research_summary"
+    story = "story"
+    exit_interview = "exit_interview"
+    knowledge_cafe = "knowledge_cafe"
+
+
+class AssetStatus(StrEnum):
+    """Review workflow: draft -> in_review -> published -> archived."""
+
+    draft = "draft"
+    in_review = "in_review"
+    published = "published"
+    archived = "archived"
+
+
+class Polarity(StrEnum):
+    success_factor = "success_factor"
+    barrier = "barrier"
+
+
+class Impact(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class RootCauseCategory(StrEnum):
+    people = "people"
+    process = "process"
+    communication = "communication"
+    leadership = "leadership"
+    resources = "resources"
+    skills_and_training = "skills_and_training"
+    technology = "technology"
+    data_and_information = "data_and_information"
+    governance = "governance"
+    requirements = "requirements"
+    supplier_or_partner = "supplier_or_partner"
+    external = "external"
+    other = "other"
+
+
+class LessonStatus(StrEnum):
+    """A lesson is not learned until something changed (the lifecycle comes with actions)."""
+
+    identified = "identified"
+    action_planned = "action_planned"
+    actioned = "actioned"
+    learned = "learned"
+    not_actioned = "not_actioned"

@@ -24,6 +24,7 @@ from search.query import (
     positive_leaves,
     widen_terms,
 )
+from search.snippets import Matcher
 
 RELATED_TERMS = 25
 _WORD = re.compile(r"[^\W_]+")
@@ -103,7 +104,8 @@ class BaseBackend(ABC):
                 return True
             return self._cached_stem(word) in stems
 
-        return matches
+        # English stems keep a word's first three letters, so those find the candidates.
+        return Matcher(matches, [*prefixes, *(s[:3] for s in stems)])
 
     @property
     def _cached_stem(self) -> Callable[[str], str | None]:

@@ -50,6 +50,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("team_ids", indexed=True)
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_date_field("created_at", stored=True, indexed=True, fast=True)
+    # Date fast fields keep whole seconds; "newest first" needs the order within a second.
+    sb.add_integer_field("created_us", fast=True)
     sb.add_boolean_field("is_published", indexed=True)
     return sb.build()
 
@@ -82,6 +84,7 @@ def to_document(doc: IndexDoc) -> tantivy.Document:
         d.add_integer("team_ids", team)
     d.add_integer("year", doc.created_at.year)
     d.add_date("created_at", doc.created_at)
+    d.add_integer("created_us", int(doc.created_at.timestamp() * 1_000_000))
     d.add_boolean("is_published", doc.is_published)
     return d
 

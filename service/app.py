@@ -10,12 +10,17 @@ from fastapi.routing import APIRoute
 
 from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
+from service.assets.routes import router as assets_router
 from service.db import make_engine
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
 from service.idempotency import Replay
+from service.lessons.routes import router as lessons_router
 from service.maturity.routes import router as maturity_router
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from service.projects.routes import router as projects_router
+from service.search.routes import router as search_router
+from service.search.runtime import SearchRuntime
 from service.settings import Settings
 from service.teams.routes import router as teams_router
 from service.tokens.routes import router as tokens_router
@@ -53,9 +58,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-        yield
-        engine.dispose()
+        app.state.search = SearchRuntime.start(settings, engine)
+        try:
+            yield
+        finally:
+            app.state.search.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="Hindsight",
@@ -78,13 +86,33 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     v1 = APIRouter(prefix="/v1")
-    for router in (teams_router, users_router, tokens_router, maturity_router):
+    for router in (
+        teams_router,
+        users_router,
+        tokens_router,
+        projects_router,
+        assets_router,
+        lessons_router,
+        maturity_router,
+        search_router,
+    ):
         v1.include_router(router)
     app.include_router(health_router)
     app.include_router(v1)
     return app
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure_logging(settings: Settings) -> None:
+    """Our log lines on stderr; a no-op when logging is already set up (tests, embedding)."""
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+
+
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
-    return create_app(Settings())
+    """Factory for `uvicorn --factory` and worker processes: settings from the environment.
+    Worker processes start fresh interpreters, so each sets up its own logging here."""
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -5,7 +5,6 @@ first team, user and token can be made before any token exists.
 """
 
 import json
-import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -24,11 +23,13 @@ from schemas.teams import TeamCreate
 from schemas.tokens import TokenCreate
 from schemas.users import UserCreate
 from service import migrations
+from service.app import configure_logging
 from service.auth import BOOTSTRAP_ADMIN
 from service.db import make_engine, session_scope
 from service.errors import AppError
 from service.maturity import csv_import
 from service.maturity import framework_service as frameworks_service
+from service.search.cli import reindex_command
 from service.settings import Settings
 from service.teams import service as teams_service
 from service.tokens import service as tokens_service
@@ -88,9 +89,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API with uvicorn."""
     settings = _settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings)
     if migrate_first if migrate_first is not None else settings.is_sqlite:
         migrations.upgrade(settings.database_url)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
@@ -238,6 +237,12 @@ def frameworks_import(
 def frameworks_starter() -> None:
     """Print Hindsight's starter framework as JSON: a template to edit and import."""
     print(json.dumps(frameworks_service.starter_document(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database, with a progress bar."""
+    reindex_command(_settings())
 
 
 def main() -> None:

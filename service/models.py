@@ -1,8 +1,13 @@
 """Every table, imported once so that `SQLModel.metadata` is complete (Alembic reads it)."""
 
+from service.assets.models import Asset, AssetLabel, AssetTeam
+from service.history.models import VersionRecord
 from service.idempotency import IdempotencyRecord
+from service.lessons.models import Lesson, LessonLabel
 from service.maturity.models import Assessment, Framework
 from service.outbox.models import OutboxEntry
+from service.projects.models import Project, ProjectTeam
+from service.search.models import SearchLogEntry
 from service.teams.models import Team
 from service.tokens.models import ApiToken
 from service.users.models import User, UserTeam
@@ -10,10 +15,19 @@ from service.users.models import User, UserTeam
 __all__ = [
     "ApiToken",
     "Assessment",
+    "Asset",
+    "AssetLabel",
+    "AssetTeam",
     "Framework",
     "IdempotencyRecord",
+    "Lesson",
+    "LessonLabel",
     "OutboxEntry",
+    "Project",
+    "ProjectTeam",
+    "SearchLogEntry",
     "Team",
     "User",
     "UserTeam",
+    "VersionRecord",
 ]

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     )
     index_dir: Path = Path("./data/index")
     search_backend: Literal["tantivy", "whoosh", "postgres"] = "tantivy"
+    # How often the indexer looks at the outbox; a write is searchable within about this.
+    index_poll_seconds: float = Field(0.1, gt=0)
     admin_token: SecretStr | None = Field(
         None, description="bootstrap key accepted as an admin principal; unset disables it"
     )

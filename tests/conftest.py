@@ -54,6 +54,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         index_dir=tmp_path / "index",
         admin_token=ADMIN_TOKEN,
+        # API tests index explicitly (`index_now`), so the outbox holds still while they look.
+        index_poll_seconds=3600,
     )
 
 

@@ -90,3 +90,65 @@ def starter_framework(api: Api) -> dict[str, Any]:
     return api.client.get(
         f"/v1/maturity/frameworks/{framework_id}", headers=api.admin_headers
     ).json()
+
+
+def retrospect(**overrides: Any) -> dict[str, Any]:
+    """A realistic retrospect body; `overrides` replace top-level fields."""
+    body: dict[str, Any] = {
+        "kind": "retrospect",
+        "title": "Discharge-to-assess pilot: stage 1 retrospect",
+        "summary": "What helped and what slowed the first ten weeks.",
+        "body": "## Context\n\nTwo wards, **ten weeks**, one shared referral form.",
+        "tags": ["Discharge", "discharge ", "Pilot"],
+        "topics": ["Hospital discharge"],
+        "details": {
+            "objectives": "Cut delayed discharges on two wards by a third",
+            "what_went_well": ["Daily huddles with social care"],
+            "what_went_wrong": ["Referral forms lost between systems"],
+            "what_to_improve": ["One shared referral form"],
+            "useful_contacts": [
+                {"name": "Priya Shah", "role": "discharge lead", "expertise": ["D2A"]}
+            ],
+        },
+        "lessons": [],
+    }
+    body.update(overrides)
+    return body
+
+
+def lesson(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Shared referral form",
+        "observation": "Referrals waited two days for re-keying",
+        "lesson": "Agree one referral form across organisations before go-live",
+        "polarity": "barrier",
+        "impact": "high",
+        "five_whys": [
+            {"question": "Why were referrals late?", "answer": "They were re-keyed"},
+            {"question": "Why re-keyed?", "answer": "Two systems, two forms"},
+        ],
+        "root_cause": {"description": "No shared form agreed", "category": "process"},
+        "applicability": {"phases": ["planning"], "topics": ["Referrals"]},
+    }
+    body.update(overrides)
+    return body
+
+
+def if_match(caller: "Caller | dict[str, str]", version: int) -> dict[str, str]:
+    headers = caller.headers if isinstance(caller, Caller) else caller
+    return {**headers, "If-Match": f'"{version}"'}
+
+
+def _created(response: Any) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def make_project(api: Api, caller: Caller, **fields: Any) -> dict[str, Any]:
+    body = {"name": f"Project {next(_counter)}", "organisation_type": "nhs_trust", **fields}
+    return _created(api.client.post("/v1/projects", json=body, headers=caller.headers))
+
+
+def make_asset(api: Api, caller: "Caller | dict[str, str]", **fields: Any) -> dict[str, Any]:
+    headers = caller.headers if isinstance(caller, Caller) else caller
+    return _created(api.client.post("/v1/assets", json=retrospect(**fields), headers=headers))

@@ -11,5 +11,10 @@ router = APIRouter(tags=["health"])
 def healthz(request: Request) -> JSONResponse:
     """No token needed. 200 when the database and the index are usable, else 503 naming the
     failing part; `outbox_pending` counts changes not yet in the index."""
-    health = health_service.check(request.app.state.engine, request.app.state.settings)
+    search = getattr(request.app.state, "search", None)
+    health = health_service.check(
+        request.app.state.engine,
+        request.app.state.settings,
+        search.indexer.last_error if search else None,
+    )
     return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)

@@ -19,7 +19,7 @@ def _check_index_dir(index_dir: Path) -> str:
     return "ok"
 
 
-def check(engine: Engine, settings: Settings) -> Health:
+def check(engine: Engine, settings: Settings, indexer_error: str | None = None) -> Health:
     database, pending = "ok", None
     try:
         with session_scope(engine, write=False) as db:
@@ -31,5 +31,7 @@ def check(engine: Engine, settings: Settings) -> Health:
         index = database
     else:
         index = _check_index_dir(settings.index_dir)
+    if index == "ok" and indexer_error:
+        index = f"indexing failing: {indexer_error}"
     status = "ok" if database == "ok" and index == "ok" else "unavailable"
     return Health(status=status, database=database, index=index, outbox_pending=pending)

@@ -18,7 +18,7 @@ assessment's date, so they sit next to the scores they inform. A figure counts t
 records: the team may see all of them, so no visibility filter leaks anything here.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,28 +27,12 @@ from sqlmodel import Session
 
 from schemas.enums import Role
 from schemas.maturity import EvidenceFigure, FigureInfo
+from service.maturity import capture_figures
+from service.maturity.measures import Compute, Measured, Window
 from service.maturity.models import Assessment
 from service.users.models import User, UserTeam
 
 YEAR = timedelta(days=365)
-
-
-@dataclass(frozen=True)
-class Window:
-    team_id: int
-    period_from: datetime
-    period_to: datetime
-
-
-@dataclass(frozen=True)
-class Measured:
-    value: float
-    note: str = ""
-    as_of_now: bool = False  # a count of the present state (e.g. membership), not the window
-    period_from: datetime | None = None  # a figure with its own start (e.g. a fixed year)
-
-
-Compute = Callable[[Session, Window], Measured]
 
 
 @dataclass(frozen=True)
@@ -152,13 +136,13 @@ FIGURES: dict[str, FigureSpec] = {
             "reviews_per_project",
             "retrospects and post-project reviews logged per project",
             "reviews per project",
-            waits_for="projects and knowledge assets (issue 4, knowledge capture)",
+            compute=capture_figures.reviews_per_project,
         ),
         FigureSpec(
             "case_studies_published",
             "case studies and knowledge-café notes published by the team",
             "assets",
-            waits_for="knowledge assets (issue 4, knowledge capture)",
+            compute=capture_figures.case_studies_published,
         ),
         FigureSpec(
             "lessons_reused_elsewhere",
@@ -170,7 +154,7 @@ FIGURES: dict[str, FigureSpec] = {
             "barrier_lessons_share",
             "the team's lessons about barriers, not only success factors",
             "%",
-            waits_for="lessons (issue 4, knowledge capture)",
+            compute=capture_figures.barrier_lessons_share,
         ),
         FigureSpec(
             "lessons_actioned_share",

@@ -1,6 +1,8 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from tests.factories import maturity_scores, starter_framework
+from tests.factories import lesson, make_asset, make_project, maturity_scores, starter_framework
 
 URL = "/v1/maturity/assessments"
 
@@ -233,3 +235,34 @@ def test_live_evidence_sits_beside_the_scores_with_its_period(api, setup):
     assert coverage["value"] is None
     assert coverage["note"].startswith("waits for ")
     assert by_key["people.training"] == []
+
+
+def test_capture_figures_count_the_teams_reviews_case_studies_and_barriers(api, setup):
+    member, team_id = setup["member"], setup["team"]["id"]
+    curator = api.make_user("reviewer", [team_id])
+    project = make_project(api, member)
+    lessons = [lesson(), lesson(title="Daily huddle", polarity="success_factor")]
+    make_asset(api, member, project_id=project["id"], lessons=lessons)
+    make_asset(api, member, project_id=project["id"], lessons=[lesson(title="Late kit")])
+    make_asset(
+        api,
+        curator,
+        kind="case_study",
+        status="published",
+        details={"challenge": "c", "approach": "a", "outcome": "o", "impact": "i"},
+    )
+    # Another team's work never counts towards this team's figures.
+    make_asset(api, setup["outsider"], lessons=[lesson()])
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    created = _create(api, setup, assessed_at=tomorrow)
+    body = api.client.get(f"{URL}/{created['id']}", headers=member.headers).json()
+    shown = {f["key"]: f for s in body["scores"] for f in s["live_evidence"]}
+
+    assert (shown["reviews_per_project"]["available"], shown["reviews_per_project"]["value"]) == (
+        True,
+        2.0,
+    )
+    assert shown["case_studies_published"]["value"] == 1
+    assert shown["barrier_lessons_share"]["value"] == pytest.approx(66.7)
+    assert "2 of 3 lessons" in shown["barrier_lessons_share"]["note"]

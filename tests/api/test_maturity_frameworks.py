@@ -112,7 +112,14 @@ def test_a_missing_framework_is_404(api):
 def test_the_evidence_catalogue_says_which_figures_are_live(api):
     figures = api.client.get("/v1/maturity/evidence-figures", headers=api.admin_headers).json()
     live = {f["key"] for f in figures if f["available"]}
-    assert live == {"maturity_assessments_last_year", "team_curators", "members_with_specialisms"}
+    assert live == {
+        "maturity_assessments_last_year",
+        "team_curators",
+        "members_with_specialisms",
+        "reviews_per_project",
+        "case_studies_published",
+        "barrier_lessons_share",
+    }
     waiting = [f for f in figures if not f["available"]]
     assert all(f["note"].startswith("waits for ") for f in waiting)
     starter = starter_framework(api)

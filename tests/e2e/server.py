@@ -1,5 +1,6 @@
 """Run `hindsight serve` as a real process on a free port, as a person would."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -39,7 +40,10 @@ class Server:
     def start(self, *args: str) -> "Server":
         command = [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), *args]
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
+            # Its own process group, so that kill() reaches uvicorn's worker processes too.
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=log, start_new_session=True
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -53,9 +57,12 @@ class Server:
         raise RuntimeError(f"server did not become healthy:\n{self.log()}")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=20)
+        if self.process is None:
+            return
+        # The whole group: the parent may be gone while its workers still run.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
+        self.process.wait(timeout=20)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

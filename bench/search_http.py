@@ -1,0 +1,264 @@
+"""Search over HTTP against a real server, next to the bare backend, in the same run.
+
+    python bench/search_http.py --docs 100000 --backends tantivy
+    python bench/search_http.py --docs 10000 --backends whoosh
+    python bench/search_http.py --docs 100000 --backends postgres \
+        --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+Per backend: writes N recombined NASA lessons (10 per published asset, plus their outbox
+rows) straight into a fresh database, starts `hindsight serve` and times how long its
+indexer takes to drain them (the import's indexing half); then, as a reader of another team
+(so the access filter is real), times short and due-diligence-length queries over HTTP and
+on the bare backend opened on the same index; then 20 new lessons a second through the API
+for `--fresh-seconds` seconds, each timed from its 201 until a search finds it.
+"""
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine, insert
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Timer, _conninfo, percentile
+from bench.search_speed import make_docs, make_queries
+from bench.server import running_server, team_member
+from search.base import AccessScope, IndexDoc, SearchQuery
+from search.factory import open_backend
+from service import migrations
+from service.assets.models import Asset
+from service.columns import utcnow
+from service.lessons.models import Lesson
+from service.outbox.models import OutboxEntry
+from service.teams.models import Team
+
+PER_ASSET = 10
+DETAILS = {"objectives": "-", "what_went_well": [], "what_went_wrong": [], "what_to_improve": []}
+
+
+@contextmanager
+def database(backend: str, folder: Path, postgres_url: str | None) -> Iterator[str]:
+    """SQLite in `folder`, or a scratch PostgreSQL database when the backend is postgres."""
+    if backend != "postgres":
+        yield f"sqlite:///{folder / 'h.db'}"
+        return
+    assert postgres_url, "--postgres-url is needed for the postgres backend"
+    name = f"hs_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def write_rows(url: str, docs: list[IndexDoc]) -> float:
+    """Insert the lessons, their assets and outbox rows; returns seconds taken."""
+    engine = create_engine(url)
+    now = utcnow()
+    with Timer() as t, engine.begin() as conn:
+        team_id = conn.execute(
+            insert(Team).values(name="NASA bench", description="")
+        ).inserted_primary_key[0]
+        assets, lessons, outbox = [], [], []
+        for start in range(0, len(docs), PER_ASSET):
+            asset_id = start // PER_ASSET + 1
+            group = docs[start : start + PER_ASSET]
+            assets.append(
+                {"id": asset_id, "kind": "retrospect", "title": group[0].title,
+                 "summary": group[0].body[:500], "body": "", "body_html": "",
+                 "tags": [], "topics": list(group[0].topics), "project_id": None,
+                 "owning_team_id": team_id, "authors": [], "visibility": group[0].visibility,
+                 "status": "published", "details": DETAILS, "version": 1,
+                 "created_at": group[0].created_at, "updated_at": now, "published_at": now}
+            )  # fmt: skip
+            outbox.append({"entity_type": "asset", "entity_id": asset_id, "created_at": now})
+            for doc in group:
+                lessons.append(
+                    {"id": doc.id, "asset_id": asset_id, "title": doc.title,
+                     "observation": doc.observation, "analysis": doc.body, "five_whys": [],
+                     "lesson": doc.lesson, "recommendation": doc.recommendation,
+                     "polarity": "barrier", "impact": "medium",
+                     "applicability": {"topics": list(doc.topics)}, "tags": list(doc.tags),
+                     "status": "identified", "version": 1, "created_at": doc.created_at,
+                     "updated_at": now}
+                )  # fmt: skip
+                outbox.append({"entity_type": "lesson", "entity_id": doc.id, "created_at": now})
+        for table, rows in ((Asset, assets), (Lesson, lessons), (OutboxEntry, outbox)):
+            for i in range(0, len(rows), 5000):
+                conn.execute(insert(table), rows[i : i + 5000])
+        if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+            for table in ("assets", "lessons"):
+                conn.exec_driver_sql(
+                    f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"
+                )
+    engine.dispose()
+    return t.seconds
+
+
+def wait_indexed(client: httpx.Client, timeout: float = 1800) -> None:
+    deadline = time.monotonic() + timeout
+    while client.get("/healthz").json()["outbox_pending"]:
+        assert time.monotonic() < deadline, "the indexer did not catch up"
+        time.sleep(0.1)
+
+
+def http_times(client: httpx.Client, headers: dict[str, str], queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        with Timer() as t:
+            response = client.get("/v1/search", params={"q": q, "limit": 10}, headers=headers)
+        assert response.status_code == 200, response.text
+        out.append(t.seconds * 1000)
+    return out
+
+
+def bare_times(
+    backend_name: str, folder: Path, url: str, scope: AccessScope, queries: list[str]
+) -> list[float]:
+    engine = create_engine(url) if backend_name == "postgres" else None
+    b = open_backend(backend_name, index_dir=folder / "index", engine=engine)
+    try:
+        for q in queries[:10]:
+            b.search(SearchQuery(q=q, limit=10), scope)
+        out = []
+        for q in queries:
+            with Timer() as t:
+                b.search(SearchQuery(q=q, limit=10), scope)
+            out.append(t.seconds * 1000)
+        return out
+    finally:
+        b.close()
+        if engine is not None:
+            engine.dispose()
+
+
+def freshness(
+    client: httpx.Client, headers: dict[str, str], seconds: float, rate: float
+) -> list[float]:
+    """Write `rate` lessons a second; for each, seconds from its 201 until search finds it."""
+    asset = client.post(
+        "/v1/assets",
+        json={"kind": "retrospect", "title": "Freshness probe", "details": DETAILS},
+        headers=headers,
+    ).json()
+    pending: dict[str, tuple[int, float]] = {}
+    delays: list[float] = []
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(base_url=str(client.base_url), timeout=30) as poller:
+            while not (done.is_set() and not pending):
+                with lock:
+                    items = list(pending.items())
+                for word, (lesson_id, acked) in items:
+                    params = {"q": word, "type": "lesson", "limit": 3}
+                    found = poller.get("/v1/search", params=params, headers=headers).json()
+                    if any(i["id"] == lesson_id for i in found["items"]):
+                        with lock:
+                            pending.pop(word, None)
+                            delays.append(time.perf_counter() - acked)
+                time.sleep(0.01)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    n = int(seconds * rate)
+    start = time.perf_counter()
+    for i in range(n):
+        time.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        word = "fresh" + "".join(chr(97 + (i // 26**k) % 26) for k in range(4))
+        response = client.post(
+            "/v1/lessons",
+            json={"asset_id": asset["id"], "title": f"Probe {word}", "lesson": f"{word} arrives",
+                  "polarity": "barrier", "impact": "low"},
+            headers=headers,
+        )  # fmt: skip
+        assert response.status_code == 201, response.text
+        with lock:
+            pending[word] = (response.json()["id"], time.perf_counter())
+    done.set()
+    poller.join(timeout=60)
+    return delays
+
+
+def run(
+    name: str, docs: list[IndexDoc], shorts: list[str], longs: list[str], args: argparse.Namespace
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp, database(name, Path(tmp), args.postgres_url) as url:
+        folder = Path(tmp)
+        migrations.upgrade(url)
+        db_seconds = write_rows(url, docs)
+        started = time.perf_counter()
+        with (
+            running_server(folder, url, search_backend=name) as base,
+            httpx.Client(base_url=base, timeout=120) as client,
+        ):
+            wait_indexed(client)
+            index_seconds = time.perf_counter() - started
+            items = len(docs) + len(docs) // PER_ASSET
+            print(
+                f"  rows written {len(docs) / db_seconds:,.0f} lessons/s; indexer drained "
+                f"{items:,} items in {index_seconds:.1f} s ({items / index_seconds:,.0f}/s); "
+                f"end to end {len(docs) / (db_seconds + index_seconds):,.0f} lessons/s"
+            )
+            headers, team_id = team_member(client, role="contributor")
+            scope = AccessScope(team_ids=frozenset({team_id}))
+            http_times(client, headers, shorts[:10])
+            short_http = http_times(client, headers, shorts)
+            short_bare = bare_times(name, folder, url, scope, shorts)
+            long_n = args.whoosh_long if name == "whoosh" else len(longs)
+            long_http = http_times(client, headers, longs[:long_n])
+            long_bare = bare_times(name, folder, url, scope, longs[:long_n])
+            for label, h, b in (
+                ("short", short_http, short_bare),
+                ("long", long_http, long_bare),
+            ):
+                print(
+                    f"  {label:5} queries (n={len(h)}): HTTP p50 {percentile(h, 50):.2f} / "
+                    f"p95 {percentile(h, 95):.2f} ms; bare p50 {percentile(b, 50):.2f} / "
+                    f"p95 {percentile(b, 95):.2f} ms; HTTP - bare p50 "
+                    f"{percentile(h, 50) - percentile(b, 50):.2f} ms"
+                )
+            if args.fresh_seconds:
+                delays = freshness(client, headers, args.fresh_seconds, 20)
+                print(
+                    f"  freshness at 20 writes/s: {len(delays)} writes, searchable after "
+                    f"p50 {percentile(delays, 50) * 1000:.0f} / "
+                    f"p95 {percentile(delays, 95) * 1000:.0f} ms"
+                )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=10_000)
+    ap.add_argument("--backends", default="tantivy,whoosh,postgres")
+    ap.add_argument("--postgres-url", default=None)
+    ap.add_argument("--short", type=int, default=200)
+    ap.add_argument("--long", type=int, default=40)
+    ap.add_argument("--whoosh-long", type=int, default=5, help="long queries for whoosh (slow)")
+    ap.add_argument("--fresh-seconds", type=float, default=10)
+    args = ap.parse_args()
+    docs = make_docs(args.docs)
+    shorts, longs = make_queries(docs, args.short, args.long)
+    for name in args.backends.split(","):
+        if name == "postgres" and not args.postgres_url:
+            print(f"{name}: skipped (no --postgres-url)")
+            continue
+        print(f"{name}, {args.docs:,} lessons:", flush=True)
+        run(name, docs, shorts, longs, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""History: the earlier state of a project, asset or lesson, with who changed what when."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from schemas.common import Output, UTCTimestamp
+
+
+class ChangedBy(BaseModel):
+    user_id: int | None = Field(description="null for the bootstrap admin key")
+    name: str
+
+
+class VersionRead(Output):
+    version: int = Field(description="the version this snapshot was, before the change")
+    changed_by: ChangedBy
+    changed_at: UTCTimestamp
+    changed_fields: list[str]
+    comment: str = Field(description="a workflow transition's comment, else empty")
+    snapshot: dict[str, Any] = Field(description="the resource as it was at `version`")

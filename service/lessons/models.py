@@ -1,0 +1,49 @@
+"""Lessons. Access, owning team and project are the asset's: a lesson has no copy of them,
+so it can never drift from the asset it came from."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from service.columns import UTCDateTime, utcnow
+
+
+class Lesson(SQLModel, table=True):
+    __tablename__ = "lessons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: int = Field(foreign_key="assets.id", index=True, ondelete="CASCADE")
+    # The id in the system an item was imported from ("nasa-llis:1234"); makes imports idempotent.
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    title: str = Field(max_length=300)
+    observation: str = Field(default="")
+    analysis: str = Field(default="")
+    five_whys: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    root_cause_description: str | None = Field(default=None)
+    root_cause_category: str | None = Field(default=None, max_length=40, index=True)
+    lesson: str
+    recommendation: str = Field(default="")
+    polarity: str = Field(max_length=20, index=True)
+    impact: str = Field(max_length=10)
+    applicability: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default="identified", max_length=20, index=True)
+    status_reason: str | None = Field(default=None)
+    evidence_of_change: str | None = Field(default=None)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    learned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LessonLabel(SQLModel, table=True):
+    """A tag or applicability topic of a lesson, as a row for indexed filters."""
+
+    __tablename__ = "lesson_labels"
+    __table_args__ = (Index("ix_lesson_labels_facet_value", "facet", "value"),)
+
+    lesson_id: int = Field(foreign_key="lessons.id", primary_key=True, ondelete="CASCADE")
+    facet: str = Field(max_length=10, primary_key=True)
+    value: str = Field(max_length=100, primary_key=True)

@@ -1,0 +1,103 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from schemas.common import Page
+from schemas.enums import Impact, LessonStatus, Polarity, RootCauseCategory
+from schemas.lessons import LessonCreate, LessonRead, LessonUpdate
+from schemas.versions import VersionRead
+from service.deps import (
+    Contributor,
+    CurrentPrincipal,
+    DbSession,
+    IdempotencyClaim,
+    IfMatch,
+    Paging,
+    etag,
+)
+from service.lessons import service as lessons_service
+
+router = APIRouter(prefix="/lessons", tags=["lessons"])
+
+
+@router.post("", status_code=201, response_model=LessonRead)
+def create_lesson(
+    payload: LessonCreate,
+    response: Response,
+    db: DbSession,
+    who: Contributor,
+    claim: IdempotencyClaim,
+) -> LessonRead:
+    """Add a lesson to an existing asset (`asset_id` is required: a lesson takes its project,
+    owning team, visibility and review state from the asset it came from)."""
+    lesson = lessons_service.create(db, who, payload, claim=claim)
+    response.headers["ETag"] = etag(lesson.version)
+    return lesson
+
+
+@router.get("", response_model=Page[LessonRead])
+def list_lessons(
+    db: DbSession,
+    who: CurrentPrincipal,
+    page: Paging,
+    status: Annotated[LessonStatus | None, Query()] = None,
+    polarity: Annotated[Polarity | None, Query()] = None,
+    impact: Annotated[Impact | None, Query()] = None,
+    root_cause_category: Annotated[RootCauseCategory | None, Query()] = None,
+    project_id: Annotated[int | None, Query()] = None,
+    asset_id: Annotated[int | None, Query()] = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+) -> Page[LessonRead]:
+    """Lessons the caller may see (as their assets), newest first; `total` counts only those."""
+    filters = {
+        "status": status,
+        "polarity": polarity,
+        "impact": impact,
+        "root_cause_category": root_cause_category,
+        "project_id": project_id,
+        "asset_id": asset_id,
+        "tag": tag,
+        "topic": topic,
+    }
+    items, total = lessons_service.list_visible(
+        db, who, filters=filters, limit=page.limit, offset=page.offset
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{lesson_id}", response_model=LessonRead)
+def get_lesson(
+    lesson_id: int, response: Response, db: DbSession, who: CurrentPrincipal
+) -> LessonRead:
+    """One lesson; a lesson the caller may not see is a 404, the same as a missing one."""
+    lesson = lessons_service.to_read(db, lessons_service.get_visible(db, who, lesson_id))
+    response.headers["ETag"] = etag(lesson.version)
+    return lesson
+
+
+@router.patch("/{lesson_id}", response_model=LessonRead)
+def update_lesson(
+    lesson_id: int,
+    patch: LessonUpdate,
+    response: Response,
+    db: DbSession,
+    who: Contributor,
+    version: IfMatch,
+) -> LessonRead:
+    """Change the fields sent. Needs `If-Match`: 428 without it, 412 if stale. With
+    `five_whys`, a `root_cause` is required (422)."""
+    lesson = lessons_service.update_lesson(db, who, lesson_id, patch, expected_version=version)
+    response.headers["ETag"] = etag(lesson.version)
+    return lesson
+
+
+@router.get("/{lesson_id}/versions", response_model=Page[VersionRead])
+def list_lesson_versions(
+    lesson_id: int, db: DbSession, who: CurrentPrincipal, page: Paging
+) -> Page[VersionRead]:
+    """Earlier versions of a visible lesson, newest first."""
+    items, total = lessons_service.list_versions(
+        db, who, lesson_id, limit=page.limit, offset=page.offset
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

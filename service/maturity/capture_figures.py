@@ -1,0 +1,77 @@
+"""Evidence figures drawn from what teams capture: projects, knowledge assets and lessons.
+
+Each counts the assessed team's own records (the team owns them, so it may see them all)
+created inside the assessment's window.
+"""
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from schemas.enums import AssetKind, AssetStatus, Polarity
+from service.assets.models import Asset
+from service.lessons.models import Lesson
+from service.maturity.measures import Measured, Window
+from service.projects.models import Project
+
+REVIEW_KINDS = (AssetKind.retrospect, AssetKind.post_project_review, AssetKind.after_action_review)
+SHARING_KINDS = (AssetKind.case_study, AssetKind.knowledge_cafe)
+
+
+def _in_window(column: object, window: Window) -> tuple[object, object]:
+    return (column > window.period_from, column <= window.period_to)  # type: ignore[operator]
+
+
+def reviews_per_project(db: Session, window: Window) -> Measured:
+    projects = db.execute(
+        select(func.count())
+        .select_from(Project)
+        .where(Project.owning_team_id == window.team_id, Project.created_at <= window.period_to)
+    ).scalar_one()
+    reviews = db.execute(
+        select(func.count())
+        .select_from(Asset)
+        .where(
+            Asset.owning_team_id == window.team_id,
+            Asset.kind.in_([kind.value for kind in REVIEW_KINDS]),
+            *_in_window(Asset.created_at, window),
+        )
+    ).scalar_one()
+    if not projects:
+        return Measured(0.0, f"{reviews} reviews logged; the team has no projects yet")
+    return Measured(
+        round(reviews / projects, 2),
+        f"{reviews} retrospects, post-project and after-action reviews over {projects} projects",
+    )
+
+
+def case_studies_published(db: Session, window: Window) -> Measured:
+    published = db.execute(
+        select(func.count())
+        .select_from(Asset)
+        .where(
+            Asset.owning_team_id == window.team_id,
+            Asset.kind.in_([kind.value for kind in SHARING_KINDS]),
+            Asset.status.in_([AssetStatus.published.value, AssetStatus.archived.value]),
+            *_in_window(Asset.published_at, window),
+        )
+    ).scalar_one()
+    return Measured(float(published), "case studies and knowledge-café notes published")
+
+
+def barrier_lessons_share(db: Session, window: Window) -> Measured:
+    rows = db.execute(
+        select(Lesson.polarity, func.count())
+        .join(Asset, Asset.id == Lesson.asset_id)
+        .where(Asset.owning_team_id == window.team_id, *_in_window(Lesson.created_at, window))
+        .group_by(Lesson.polarity)
+    ).all()
+    counts = {polarity: count for polarity, count in rows}
+    total = sum(counts.values())
+    if not total:
+        return Measured(0.0, "the team logged no lessons in this period")
+    barriers = counts.get(Polarity.barrier.value, 0)
+    return Measured(
+        round(100.0 * barriers / total, 1),
+        f"{barriers} of {total} lessons name a barrier; a team that feels safe records what "
+        "went wrong, not only what went well",
+    )

@@ -1,0 +1,180 @@
+"""Database rows flattened into `IndexDoc`s, the only thing the search backends ever see.
+
+A lesson takes its access (owning team, visibility, shared teams, released or not) from its
+asset at indexing time; an asset's change of access therefore re-enqueues its lessons
+(`lessons.service.announce_access_change`)."""
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from schemas.enums import AssetStatus
+from search.base import IndexDoc, doc_key
+from service.assets.access import team_ids_of
+from service.assets.models import Asset
+from service.lessons.models import Lesson
+from service.projects.models import Project, ProjectTeam
+
+_RELEASED = frozenset({AssetStatus.published.value, AssetStatus.archived.value})
+Ref = tuple[str, int]
+
+
+def _join(*parts: Any) -> str:
+    return "\n".join(str(p) for p in parts if p)
+
+
+def _flatten(value: Any) -> Iterator[str]:
+    """Every string inside a JSON value (an asset's per-kind details), in order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _flatten(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+
+
+def _lesson_doc(lesson: Lesson, asset: Asset, teams: Sequence[int]) -> IndexDoc:
+    applicability = lesson.applicability or {}
+    whys = [step.get("answer", "") for step in lesson.five_whys or []]
+    return IndexDoc(
+        type="lesson",
+        id=lesson.id or 0,
+        title=lesson.title,
+        lesson=lesson.lesson,
+        recommendation=lesson.recommendation,
+        observation=lesson.observation,
+        body=_join(lesson.analysis, *whys, lesson.root_cause_description),
+        kind=asset.kind,
+        status=lesson.status,
+        polarity=lesson.polarity,
+        impact=lesson.impact,
+        root_cause_category=lesson.root_cause_category,
+        topics=tuple(applicability.get("topics") or ()),
+        tags=tuple(lesson.tags or ()),
+        project_id=asset.project_id,
+        owning_team_id=asset.owning_team_id,
+        created_at=lesson.created_at,
+        visibility=asset.visibility,  # type: ignore[arg-type]
+        team_ids=tuple(teams),
+        is_published=asset.status in _RELEASED,
+    )
+
+
+def _asset_doc(asset: Asset, teams: Sequence[int]) -> IndexDoc:
+    return IndexDoc(
+        type="asset",
+        id=asset.id or 0,
+        title=asset.title,
+        body=_join(asset.summary, asset.body, *_flatten(asset.details)),
+        kind=asset.kind,
+        status=asset.status,
+        topics=tuple(asset.topics or ()),
+        tags=tuple(asset.tags or ()),
+        project_id=asset.project_id,
+        owning_team_id=asset.owning_team_id,
+        created_at=asset.created_at,
+        visibility=asset.visibility,  # type: ignore[arg-type]
+        team_ids=tuple(teams),
+        is_published=asset.status in _RELEASED,
+    )
+
+
+def _project_doc(project: Project, teams: Sequence[int]) -> IndexDoc:
+    people = [
+        _join(m.get("role"), *m.get("specialisms", []), *m.get("training", []), m.get("note"))
+        for m in project.team_context or []
+    ]
+    return IndexDoc(
+        type="project",
+        id=project.id or 0,
+        title=project.name,
+        body=_join(project.description, project.organisation, project.population, *people),
+        status=project.status,
+        topics=tuple(project.topics or ()),
+        tags=tuple(project.tags or ()),
+        project_id=project.id,
+        owning_team_id=project.owning_team_id,
+        created_at=project.created_at,
+        visibility=project.visibility,  # type: ignore[arg-type]
+        team_ids=tuple(teams),
+        is_published=True,  # projects have no review workflow
+    )
+
+
+def _lessons(db: Session, ids: list[int]) -> list[IndexDoc]:
+    if not ids:
+        return []
+    rows = db.execute(
+        select(Lesson, Asset).join(Asset, Asset.id == Lesson.asset_id).where(Lesson.id.in_(ids))  # type: ignore[union-attr]
+    ).all()
+    teams = team_ids_of(db, [asset.id for _, asset in rows])
+    return [_lesson_doc(lesson, asset, teams.get(asset.id, [])) for lesson, asset in rows]
+
+
+def _assets(db: Session, ids: list[int]) -> list[IndexDoc]:
+    if not ids:
+        return []
+    assets = db.execute(select(Asset).where(Asset.id.in_(ids))).scalars().all()  # type: ignore[union-attr]
+    teams = team_ids_of(db, ids)
+    return [_asset_doc(asset, teams.get(asset.id or 0, [])) for asset in assets]
+
+
+def _projects(db: Session, ids: list[int]) -> list[IndexDoc]:
+    if not ids:
+        return []
+    projects = db.execute(select(Project).where(Project.id.in_(ids))).scalars().all()  # type: ignore[union-attr]
+    teams: dict[int, list[int]] = {}
+    for project_id, team_id in db.execute(
+        select(ProjectTeam.project_id, ProjectTeam.team_id).where(
+            ProjectTeam.project_id.in_(ids)  # type: ignore[attr-defined]
+        )
+    ):
+        teams.setdefault(project_id, []).append(team_id)
+    return [_project_doc(p, sorted(teams.get(p.id or 0, []))) for p in projects]
+
+
+_LOADERS = {"lesson": _lessons, "asset": _assets, "project": _projects}
+
+
+def load(db: Session, refs: Iterable[Ref]) -> tuple[list[IndexDoc], list[str]]:
+    """Documents for `refs`, and the index keys of refs whose row no longer exists (deleted
+    since they were enqueued: the index must drop them)."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in _LOADERS}
+    for kind, entity_id in refs:
+        if kind in wanted:
+            wanted[kind].add(entity_id)
+    docs: list[IndexDoc] = []
+    gone: list[str] = []
+    for kind, ids in wanted.items():
+        found = _LOADERS[kind](db, sorted(ids))
+        docs.extend(found)
+        present = {d.id for d in found}
+        gone.extend(doc_key(kind, i) for i in sorted(ids - present))
+    return docs, gone
+
+
+def count_all(db: Session) -> int:
+    return sum(
+        int(db.execute(select(func.count()).select_from(model)).scalar_one())
+        for model in (Lesson, Asset, Project)
+    )
+
+
+def iter_all(db: Session, batch: int = 1000) -> Iterator[list[IndexDoc]]:
+    """Every searchable item, in batches, for `hindsight reindex`."""
+    for kind, model in (("project", Project), ("asset", Asset), ("lesson", Lesson)):
+        last = 0
+        while True:
+            ids = list(
+                db.execute(
+                    select(model.id).where(model.id > last).order_by(model.id).limit(batch)  # type: ignore[arg-type,operator]
+                ).scalars()
+            )
+            if not ids:
+                break
+            yield _LOADERS[kind](db, ids)
+            last = ids[-1]

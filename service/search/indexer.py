@@ -1,0 +1,177 @@
+"""The indexer: drains the outbox into the search backend, at start and continuously.
+
+Outbox rows are deleted only after the backend has committed the documents they name, and
+only by id, so a crash at any point leaves them to be drained again (re-indexing a document
+is harmless) and a change committed while a batch is in flight is never dropped. One process
+drains at a time (see `writer_lock`); the others only read the index.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import Engine, delete, func, select
+from sqlmodel import Session
+
+from search.base import IndexDoc, SearchBackend
+from service.db import session_scope
+from service.outbox.models import OutboxEntry
+from service.search import documents
+from service.search.writer_lock import WriterLock
+
+log = logging.getLogger("hindsight.indexer")
+
+BATCH = 500
+Progress = Callable[[int], None]
+
+
+class IndexBusy(RuntimeError):
+    """Another process (a running server) is the index writer."""
+
+
+def drain_batch(engine: Engine, backend: SearchBackend, batch: int = BATCH) -> int:
+    """Index up to `batch` outbox rows; returns how many rows were handled (0: nothing left)."""
+    with session_scope(engine, write=False) as db:
+        rows = db.execute(
+            select(OutboxEntry.id, OutboxEntry.entity_type, OutboxEntry.entity_id)
+            .order_by(OutboxEntry.id)  # type: ignore[arg-type]
+            .limit(batch)
+        ).all()
+        if not rows:
+            return 0
+        docs, gone = documents.load(db, [(r.entity_type, r.entity_id) for r in rows])
+    if docs:
+        backend.upsert(docs)
+    if gone:
+        backend.delete(gone)
+    with session_scope(engine) as db:
+        db.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([r.id for r in rows])))  # type: ignore[union-attr]
+        db.commit()
+    return len(rows)
+
+
+def pending(engine: Engine) -> int:
+    with Session(engine) as db:
+        return int(db.execute(select(func.count()).select_from(OutboxEntry)).scalar_one())
+
+
+def drain_all(engine: Engine, backend: SearchBackend, progress: Progress | None = None) -> int:
+    """Drain until the outbox is empty; the caller must hold the writer lock."""
+    total = 0
+    while done := drain_batch(engine, backend):
+        total += done
+        if progress:
+            progress(done)
+    return total
+
+
+def drain_pending(
+    engine: Engine, backend: SearchBackend, lock: WriterLock, progress: Progress | None = None
+) -> int:
+    """For the command line: drain everything now, unless a server is the writer (it will)."""
+    if not lock.try_acquire():
+        raise IndexBusy("a running Hindsight server is indexing; it picks up these changes")
+    try:
+        return drain_all(engine, backend, progress)
+    finally:
+        lock.release()
+
+
+def reindex(
+    engine: Engine, backend: SearchBackend, lock: WriterLock, progress: Progress | None = None
+) -> int:
+    """Rebuild the index from the database. Outbox rows that existed before the rebuild read
+    the database are covered by it and removed; later ones stay for the indexer."""
+    if not lock.try_acquire():
+        raise IndexBusy("a running Hindsight server is the index writer; stop it to reindex")
+    try:
+        with session_scope(engine, write=False) as db:
+            covered = db.execute(select(func.max(OutboxEntry.id))).scalar()
+        indexed = 0
+
+        def batches() -> Iterator[IndexDoc]:
+            nonlocal indexed
+            with session_scope(engine, write=False) as db:
+                for docs in documents.iter_all(db):
+                    yield from docs
+                    indexed += len(docs)
+                    if progress:
+                        progress(len(docs))
+
+        backend.rebuild(batches())
+        if covered is not None:
+            with session_scope(engine) as db:
+                db.execute(delete(OutboxEntry).where(OutboxEntry.id <= covered))  # type: ignore[arg-type,operator]
+                db.commit()
+        return indexed
+    finally:
+        lock.release()
+
+
+class Indexer:
+    """The background drain of one app: tries to become the writer, then polls the outbox
+    every `interval` seconds (a cheap indexed read), so a write is searchable well within a
+    second. A failing backend (a full disk, say) is logged and retried with a back-off; the
+    outbox keeps every change until it is indexed."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        backend: SearchBackend,
+        lock: WriterLock,
+        *,
+        interval: float = 0.1,
+        retry_lock_every: float = 2.0,
+    ) -> None:
+        self._engine = engine
+        self._backend = backend
+        self._lock = lock
+        self._interval = interval
+        self._retry_lock_every = retry_lock_every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # Held around each batch, so an explicit `drain_now` never races the thread's batch.
+        self._draining = threading.Lock()
+        self.is_writer = False
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="hindsight-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self.is_writer:
+            self._lock.release()
+            self.is_writer = False
+
+    def drain_now(self) -> int:
+        """Index everything pending before returning (for tests and tools in this process);
+        waits for a batch the thread has in flight rather than racing it."""
+        with self._draining:
+            return drain_all(self._engine, self._backend)
+
+    def _run(self) -> None:
+        backoff = self._interval
+        while not self._stop.is_set():
+            if not self.is_writer:
+                self.is_writer = self._lock.try_acquire()
+                if not self.is_writer:
+                    self._stop.wait(self._retry_lock_every)
+                    continue
+                log.info("this process is the index writer")
+            try:
+                with self._draining:
+                    done = drain_batch(self._engine, self._backend)
+            except Exception as exc:  # (keep draining after any failure)
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("indexing failed; the outbox keeps the changes, retrying")
+                backoff = min(backoff * 2, 10.0)
+                self._stop.wait(backoff)
+                continue
+            self.last_error = None
+            backoff = self._interval
+            if done == 0:
+                self._stop.wait(self._interval)

@@ -1,0 +1,94 @@
+"""Search use cases: the caller's scope goes into the backend query, every search is logged."""
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from schemas.search import SearchItem, SearchPage
+from search.base import InvalidQuery as BackendInvalidQuery
+from search.base import SearchBackend, SearchFilters, SearchHit, SearchQuery, doc_key
+from service.auth import Principal
+from service.errors import InvalidQuery, ValidationFailed
+from service.lessons import service as lessons_service
+from service.search.scope import scope_for
+from service.search.search_log import SearchLog
+
+MAX_QUERY_CHARS = 2000
+# Engines rank the top offset+limit hits; past this depth nobody reads, and the cost grows.
+MAX_OFFSET = 10_000
+
+
+def to_item(hit: SearchHit) -> SearchItem:
+    return SearchItem(
+        type=hit.type,
+        id=hit.id,
+        title=hit.title,
+        snippet=hit.snippet,
+        score=hit.score,
+        kind=hit.kind,
+        status=hit.status,
+        polarity=hit.polarity,
+        project_id=hit.project_id,
+        created_at=hit.created_at,
+    )
+
+
+def _logged_filters(filters: SearchFilters, sort: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"sort": sort} if sort != "relevance" else {}
+    for name, value in asdict(filters).items():
+        if value is not None:
+            out[name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def search(
+    backend: SearchBackend,
+    search_log: SearchLog,
+    who: Principal,
+    *,
+    q: str,
+    filters: SearchFilters,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> SearchPage:
+    if len(q) > MAX_QUERY_CHARS:
+        raise ValidationFailed(
+            "q", f"the query is {len(q)} characters; keep it under {MAX_QUERY_CHARS}"
+        )
+    if offset > MAX_OFFSET:
+        raise ValidationFailed(
+            "offset", f"offset goes up to {MAX_OFFSET}; narrow the search instead"
+        )
+    query = SearchQuery(q=q, filters=filters, sort=sort, limit=limit, offset=offset)  # type: ignore[arg-type]
+    try:
+        result = backend.search(query, scope_for(who))
+    except BackendInvalidQuery as exc:
+        raise InvalidQuery(f"the query cannot be understood: {exc}") from exc
+    search_log.record(
+        query=q,
+        filters=_logged_filters(filters, sort),
+        result_count=result.total,
+        user_id=who.user_id,
+        team_ids=who.team_ids,
+    )
+    return SearchPage(
+        items=[to_item(h) for h in result.hits],
+        total=result.total,
+        limit=limit,
+        offset=offset,
+        facets=result.facets,
+        suggestion=result.suggestion,
+    )
+
+
+def related_lessons(
+    db: Session, backend: SearchBackend, who: Principal, lesson_id: int, *, limit: int
+) -> list[SearchItem]:
+    """Lessons like a visible lesson; a lesson the caller cannot see is a 404 (the check is
+    the database's visibility predicate, then the backend's scope filters the hits)."""
+    lessons_service.get_visible(db, who, lesson_id)
+    hits = backend.related(doc_key("lesson", lesson_id), scope_for(who), limit=limit)
+    return [to_item(h) for h in hits]
