@@ -10,8 +10,8 @@
 Answers are the `schemas/` models; errors are documented in `clients.errors`.
 """
 
-from clients.aio import AsyncHindsightClient
-from clients.core import Call
+from clients._core import Call
+from clients.async_ import AsyncHindsightClient
 from clients.errors import (
     APIError,
     AuthenticationError,

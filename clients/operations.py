@@ -7,7 +7,7 @@ sent as `If-Match`, so a concurrent edit is a `PreconditionError`, never a lost 
 
 from typing import Any
 
-from clients.core import Body, Call, Core
+from clients._core import Body, Call, Core
 from schemas.assets import AssetRead
 from schemas.common import Page
 from schemas.health import Health

@@ -9,7 +9,7 @@ import pytest
 
 import clients
 from clients import errors
-from clients.core import Call
+from clients._core import Call
 from clients.operations import Operations
 from clients.paging import next_offset
 from schemas.common import Page

@@ -7,7 +7,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from clients.core import Body, Call
+from clients._core import Body, Call
 from clients.errors import TransportError
 from clients.operations import Operations
 from clients.paging import PAGE_SIZE, next_offset
