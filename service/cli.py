@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
+from clients import cli as client_cli
 from schemas.enums import Role
 from schemas.maturity import FrameworkCreate
 from schemas.teams import TeamCreate
@@ -46,6 +47,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 frameworks_app = typer.Typer(help="Manage KM maturity frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
+client_cli.register(app)
 
 T = TypeVar("T")
 out = Console()

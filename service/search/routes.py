@@ -16,6 +16,7 @@ from service.search.scope import scope_for
 
 router = APIRouter(tags=["search"])
 
+EARLIEST, LATEST = 1900, 2200
 Label = Annotated[str | None, Query(max_length=100)]
 
 
@@ -46,6 +47,9 @@ def search(
     for name, value in (("created_from", created_from), ("created_to", created_to)):
         if value is not None and value.tzinfo is None:
             raise ValidationFailed(name, f"{name} needs a timezone, e.g. 2026-01-31T00:00:00Z")
+        # The index stores dates as 64-bit nanoseconds, so it cannot compare outside this span.
+        if value is not None and not EARLIEST <= value.year <= LATEST:
+            raise ValidationFailed(name, f"{name} must be a year from {EARLIEST} to {LATEST}")
     if created_from and created_to and created_to < created_from:
         raise ValidationFailed("created_to", "created_to is before created_from")
     filters = SearchFilters(

@@ -1,0 +1,231 @@
+"""The asyncio client: the same operations as `HindsightClient`, awaited."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from clients._core import Body, Call
+from clients.errors import TransportError
+from clients.operations import Operations
+from clients.paging import PAGE_SIZE, next_offset
+from schemas.assets import AssetRead
+from schemas.common import Page
+from schemas.health import Health
+from schemas.lessons import LessonRead
+from schemas.maturity import (
+    AssessmentRead,
+    AssessmentSummary,
+    FigureInfo,
+    FrameworkRead,
+    FrameworkSummary,
+    TeamProgress,
+)
+from schemas.projects import ProjectRead
+from schemas.search import RelatedLessons, SearchPage, Suggestions
+from schemas.teams import TeamRead
+from schemas.tokens import TokenCreated, TokenRead
+from schemas.users import Me, UserRead
+from schemas.versions import VersionRead
+
+T = TypeVar("T")
+
+
+class AsyncHindsightClient:
+    """`AsyncHindsightClient(base_url, token)`, or pass `http=` an `httpx.AsyncClient` (for
+    tests, one over `httpx.ASGITransport(app=app)`). Retries as `HindsightClient` does."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        token: str | None = None,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        retries: int = 2,
+    ) -> None:
+        self.ops = Operations(token)
+        self._http = http or httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._owns_http = http is None
+        self._retries = retries
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def _send(self, call: Call[T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(call.method, call.path, **call.request_args())
+            except httpx.TransportError as exc:
+                if not call.retry_safe or attempt >= self._retries:
+                    raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+                attempt += 1
+                await asyncio.sleep(0.2 * 2**attempt)
+                continue
+            return call.decode(response)
+
+    async def paginate(
+        self, list_page: Callable[..., Awaitable[Page[T]]], /, **filters: Any
+    ) -> AsyncIterator[T]:
+        """Every item of a list operation: `async for lesson in client.paginate(
+        client.list_lessons, status="learned")`."""
+        offset: int | None = 0
+        while offset is not None:
+            page = await list_page(**filters, limit=PAGE_SIZE, offset=offset)
+            for item in page.items:
+                yield item
+            offset = next_offset(page)
+
+    async def health(self) -> Health:
+        return await self._send(self.ops.health())
+
+    async def create_team(self, body: Body) -> TeamRead:
+        return await self._send(self.ops.create_team(body))
+
+    async def list_teams(self, **page: Any) -> Page[TeamRead]:
+        return await self._send(self.ops.list_teams(**page))
+
+    async def get_team(self, team_id: int) -> TeamRead:
+        return await self._send(self.ops.get_team(team_id))
+
+    async def update_team(self, team_id: int, body: Body, version: int) -> TeamRead:
+        return await self._send(self.ops.update_team(team_id, body, version))
+
+    async def create_user(self, body: Body) -> UserRead:
+        return await self._send(self.ops.create_user(body))
+
+    async def list_users(self, **page: Any) -> Page[UserRead]:
+        return await self._send(self.ops.list_users(**page))
+
+    async def me(self) -> Me:
+        return await self._send(self.ops.me())
+
+    async def get_user(self, user_id: int) -> UserRead:
+        return await self._send(self.ops.get_user(user_id))
+
+    async def update_user(self, user_id: int, body: Body, version: int) -> UserRead:
+        return await self._send(self.ops.update_user(user_id, body, version))
+
+    async def create_token(self, body: Body) -> TokenCreated:
+        return await self._send(self.ops.create_token(body))
+
+    async def list_tokens(self, **filters: Any) -> Page[TokenRead]:
+        return await self._send(self.ops.list_tokens(**filters))
+
+    async def revoke_token(self, token_id: int) -> None:
+        return await self._send(self.ops.revoke_token(token_id))
+
+    async def create_project(self, body: Body) -> ProjectRead:
+        return await self._send(self.ops.create_project(body))
+
+    async def list_projects(self, **filters: Any) -> Page[ProjectRead]:
+        return await self._send(self.ops.list_projects(**filters))
+
+    async def get_project(self, project_id: int) -> ProjectRead:
+        return await self._send(self.ops.get_project(project_id))
+
+    async def update_project(self, project_id: int, body: Body, version: int) -> ProjectRead:
+        return await self._send(self.ops.update_project(project_id, body, version))
+
+    async def project_versions(self, project_id: int, **page: Any) -> Page[VersionRead]:
+        return await self._send(self.ops.project_versions(project_id, **page))
+
+    async def create_asset(self, body: Body) -> AssetRead:
+        return await self._send(self.ops.create_asset(body))
+
+    async def list_assets(self, **filters: Any) -> Page[AssetRead]:
+        return await self._send(self.ops.list_assets(**filters))
+
+    async def get_asset(self, asset_id: int) -> AssetRead:
+        return await self._send(self.ops.get_asset(asset_id))
+
+    async def update_asset(self, asset_id: int, body: Body, version: int) -> AssetRead:
+        return await self._send(self.ops.update_asset(asset_id, body, version))
+
+    async def delete_asset(self, asset_id: int, version: int) -> None:
+        return await self._send(self.ops.delete_asset(asset_id, version))
+
+    async def transition_asset(
+        self, asset_id: int, to: str, version: int, comment: str | None = None
+    ) -> AssetRead:
+        return await self._send(self.ops.transition_asset(asset_id, to, version, comment=comment))
+
+    async def asset_versions(self, asset_id: int, **page: Any) -> Page[VersionRead]:
+        return await self._send(self.ops.asset_versions(asset_id, **page))
+
+    async def create_lesson(self, body: Body) -> LessonRead:
+        return await self._send(self.ops.create_lesson(body))
+
+    async def list_lessons(self, **filters: Any) -> Page[LessonRead]:
+        return await self._send(self.ops.list_lessons(**filters))
+
+    async def get_lesson(self, lesson_id: int) -> LessonRead:
+        return await self._send(self.ops.get_lesson(lesson_id))
+
+    async def update_lesson(self, lesson_id: int, body: Body, version: int) -> LessonRead:
+        return await self._send(self.ops.update_lesson(lesson_id, body, version))
+
+    async def lesson_versions(self, lesson_id: int, **page: Any) -> Page[VersionRead]:
+        return await self._send(self.ops.lesson_versions(lesson_id, **page))
+
+    async def related_lessons(self, lesson_id: int, limit: int | None = None) -> RelatedLessons:
+        return await self._send(self.ops.related_lessons(lesson_id, limit=limit))
+
+    async def search(self, q: str = "", **filters: Any) -> SearchPage:
+        return await self._send(self.ops.search(q=q, **filters))
+
+    async def suggest(self, q: str) -> Suggestions:
+        return await self._send(self.ops.suggest(q))
+
+    async def list_frameworks(self, **filters: Any) -> Page[FrameworkSummary]:
+        return await self._send(self.ops.list_frameworks(**filters))
+
+    async def get_framework(self, framework_id: int) -> FrameworkRead:
+        return await self._send(self.ops.get_framework(framework_id))
+
+    async def create_framework(self, body: Body) -> FrameworkRead:
+        return await self._send(self.ops.create_framework(body))
+
+    async def evidence_figures(self) -> list[FigureInfo]:
+        return await self._send(self.ops.evidence_figures())
+
+    async def create_assessment(self, body: Body) -> AssessmentRead:
+        return await self._send(self.ops.create_assessment(body))
+
+    async def list_assessments(self, **filters: Any) -> Page[AssessmentSummary]:
+        return await self._send(self.ops.list_assessments(**filters))
+
+    async def get_assessment(self, assessment_id: int) -> AssessmentRead:
+        return await self._send(self.ops.get_assessment(assessment_id))
+
+    async def update_assessment(
+        self, assessment_id: int, body: Body, version: int
+    ) -> AssessmentRead:
+        return await self._send(self.ops.update_assessment(assessment_id, body, version))
+
+    async def assessment_csv(self, assessment_id: int) -> str:
+        return await self._send(self.ops.assessment_csv(assessment_id))
+
+    async def assessment_chart(self, assessment_id: int) -> str:
+        return await self._send(self.ops.assessment_chart(assessment_id))
+
+    async def team_progress(self, team_id: int) -> TeamProgress:
+        return await self._send(self.ops.team_progress(team_id))
+
+    async def team_assessments_csv(self, team_id: int) -> str:
+        return await self._send(self.ops.team_assessments_csv(team_id))

@@ -1,0 +1,98 @@
+"""The command-line client: `hindsight search`, `due-diligence`, `export`, `import` against a
+running Hindsight, configured by `HINDSIGHT_URL` and `HINDSIGHT_TOKEN` (or `--url`/`--token`).
+
+Tables for people, `--json` for scripts; an API error prints its message and exits 1.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import unescape
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from clients.errors import APIError, HindsightError
+from clients.sync import HindsightClient
+
+out = Console()
+err = Console(stderr=True)
+
+Url = Annotated[
+    str,
+    typer.Option("--url", envvar="HINDSIGHT_URL", help="the server, e.g. http://127.0.0.1:8000"),
+]
+Token = Annotated[
+    str | None, typer.Option("--token", envvar="HINDSIGHT_TOKEN", help="an API token")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+@contextmanager
+def connected(url: str, token: str | None) -> Iterator[HindsightClient]:
+    """A client whose errors end the command with a readable line instead of a traceback."""
+    if not token:
+        err.print("[red]error:[/red] set HINDSIGHT_TOKEN (or pass --token) to an API token")
+        raise typer.Exit(2)
+    try:
+        with HindsightClient(url, token) as client:
+            yield client
+    except APIError as exc:
+        err.print(f"[red]error {exc.status_code}[/red] {exc.code}: {exc.message}")
+        for detail in exc.details:
+            if "field" in detail:
+                err.print(f"  {detail['field']}: {detail.get('message', '')}")
+        raise typer.Exit(1) from exc
+    except HindsightError as exc:
+        err.print(f"[red]error:[/red] cannot reach Hindsight at {url}: {exc}")
+        raise typer.Exit(1) from exc
+
+
+def print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    if isinstance(value, BaseModel):
+        out.print_json(value.model_dump_json())
+    else:
+        out.print_json(json.dumps(value, default=str))
+
+
+def marked(snippet: str) -> str:
+    """A search snippet for the terminal: `<mark>` becomes bold, entities are unescaped."""
+    plain = _MARK.sub(lambda m: f"\x00{m.group(1)}\x01", snippet)
+    text = unescape(plain).replace("[", r"\[")
+    return text.replace("\x00", "[bold yellow]").replace("\x01", "[/bold yellow]")
+
+
+def search(
+    query: Annotated[str, typer.Argument(help='words, "phrases", field:term, AND/OR/NOT')],
+    url: Url = "http://127.0.0.1:8000",
+    token: Token = None,
+    type: Annotated[str | None, typer.Option(help="lesson, asset or project")] = None,
+    topic: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    as_json: AsJson = False,
+) -> None:
+    """Search lessons, assets and projects you may see, best first."""
+    with connected(url, token) as client:
+        page = client.search(query, type=type, topic=topic, limit=limit)
+    if as_json:
+        print_json(page)
+        return
+    if page.suggestion:
+        out.print(f"did you mean [bold]{page.suggestion}[/bold]?")
+    table = Table(title=f"{page.total} found for {query!r}", show_lines=True)
+    for column in ("type", "id", "title", "why it matched"):
+        table.add_column(column)
+    for item in page.items:
+        table.add_row(item.type, str(item.id), item.title, marked(item.snippet))
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the client commands to the `hindsight` command line."""
+    app.command("search")(search)

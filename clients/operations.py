@@ -1,0 +1,175 @@
+"""Every operation of the API as a `Call`, grouped as API.md groups them. No I/O here.
+
+List operations take the API's filters as keyword arguments (`status="learned"`); unset ones
+are left out of the query. Updates and transitions take the `version` you last read: it is
+sent as `If-Match`, so a concurrent edit is a `PreconditionError`, never a lost update.
+"""
+
+from typing import Any
+
+from clients._core import Body, Call, Core
+from schemas.assets import AssetRead
+from schemas.common import Page
+from schemas.health import Health
+from schemas.lessons import LessonRead
+from schemas.maturity import (
+    AssessmentRead,
+    AssessmentSummary,
+    FigureInfo,
+    FrameworkRead,
+    FrameworkSummary,
+    TeamProgress,
+)
+from schemas.projects import ProjectRead
+from schemas.search import RelatedLessons, SearchPage, Suggestions
+from schemas.teams import TeamRead
+from schemas.tokens import TokenCreated, TokenRead
+from schemas.users import Me, UserRead
+from schemas.versions import VersionRead
+
+
+class Operations(Core):
+    # -- service and people ------------------------------------------------------------
+    def health(self) -> Call[Health]:
+        return self.get("/healthz", Health)
+
+    def create_team(self, body: Body) -> Call[TeamRead]:
+        return self.create("/v1/teams", TeamRead, body)
+
+    def list_teams(self, **page: Any) -> Call[Page[TeamRead]]:
+        return self.get("/v1/teams", Page[TeamRead], **page)
+
+    def get_team(self, team_id: int) -> Call[TeamRead]:
+        return self.get(f"/v1/teams/{team_id}", TeamRead)
+
+    def update_team(self, team_id: int, body: Body, version: int) -> Call[TeamRead]:
+        return self.update(f"/v1/teams/{team_id}", TeamRead, body, version)
+
+    def create_user(self, body: Body) -> Call[UserRead]:
+        return self.create("/v1/users", UserRead, body)
+
+    def list_users(self, **page: Any) -> Call[Page[UserRead]]:
+        return self.get("/v1/users", Page[UserRead], **page)
+
+    def me(self) -> Call[Me]:
+        return self.get("/v1/users/me", Me)
+
+    def get_user(self, user_id: int) -> Call[UserRead]:
+        return self.get(f"/v1/users/{user_id}", UserRead)
+
+    def update_user(self, user_id: int, body: Body, version: int) -> Call[UserRead]:
+        return self.update(f"/v1/users/{user_id}", UserRead, body, version)
+
+    def create_token(self, body: Body) -> Call[TokenCreated]:
+        return self.create("/v1/tokens", TokenCreated, body)
+
+    def list_tokens(self, **filters: Any) -> Call[Page[TokenRead]]:
+        return self.get("/v1/tokens", Page[TokenRead], **filters)
+
+    def revoke_token(self, token_id: int) -> Call[None]:
+        return self.delete(f"/v1/tokens/{token_id}")
+
+    # -- projects, assets, lessons -----------------------------------------------------
+    def create_project(self, body: Body) -> Call[ProjectRead]:
+        return self.create("/v1/projects", ProjectRead, body)
+
+    def list_projects(self, **filters: Any) -> Call[Page[ProjectRead]]:
+        return self.get("/v1/projects", Page[ProjectRead], **filters)
+
+    def get_project(self, project_id: int) -> Call[ProjectRead]:
+        return self.get(f"/v1/projects/{project_id}", ProjectRead)
+
+    def update_project(self, project_id: int, body: Body, version: int) -> Call[ProjectRead]:
+        return self.update(f"/v1/projects/{project_id}", ProjectRead, body, version)
+
+    def project_versions(self, project_id: int, **page: Any) -> Call[Page[VersionRead]]:
+        return self.get(f"/v1/projects/{project_id}/versions", Page[VersionRead], **page)
+
+    def create_asset(self, body: Body) -> Call[AssetRead]:
+        return self.create("/v1/assets", AssetRead, body)
+
+    def list_assets(self, **filters: Any) -> Call[Page[AssetRead]]:
+        return self.get("/v1/assets", Page[AssetRead], **filters)
+
+    def get_asset(self, asset_id: int) -> Call[AssetRead]:
+        return self.get(f"/v1/assets/{asset_id}", AssetRead)
+
+    def update_asset(self, asset_id: int, body: Body, version: int) -> Call[AssetRead]:
+        return self.update(f"/v1/assets/{asset_id}", AssetRead, body, version)
+
+    def delete_asset(self, asset_id: int, version: int) -> Call[None]:
+        return self.delete(f"/v1/assets/{asset_id}", version)
+
+    def transition_asset(
+        self, asset_id: int, to: str, version: int, comment: str | None = None
+    ) -> Call[AssetRead]:
+        body = {"to": to, "comment": comment} if comment else {"to": to}
+        return self.transition(f"/v1/assets/{asset_id}/transitions", AssetRead, body, version)
+
+    def asset_versions(self, asset_id: int, **page: Any) -> Call[Page[VersionRead]]:
+        return self.get(f"/v1/assets/{asset_id}/versions", Page[VersionRead], **page)
+
+    def create_lesson(self, body: Body) -> Call[LessonRead]:
+        return self.create("/v1/lessons", LessonRead, body)
+
+    def list_lessons(self, **filters: Any) -> Call[Page[LessonRead]]:
+        return self.get("/v1/lessons", Page[LessonRead], **filters)
+
+    def get_lesson(self, lesson_id: int) -> Call[LessonRead]:
+        return self.get(f"/v1/lessons/{lesson_id}", LessonRead)
+
+    def update_lesson(self, lesson_id: int, body: Body, version: int) -> Call[LessonRead]:
+        return self.update(f"/v1/lessons/{lesson_id}", LessonRead, body, version)
+
+    def lesson_versions(self, lesson_id: int, **page: Any) -> Call[Page[VersionRead]]:
+        return self.get(f"/v1/lessons/{lesson_id}/versions", Page[VersionRead], **page)
+
+    def related_lessons(self, lesson_id: int, limit: int | None = None) -> Call[RelatedLessons]:
+        return self.get(f"/v1/lessons/{lesson_id}/related", RelatedLessons, limit=limit)
+
+    # -- search ------------------------------------------------------------------------
+    def search(self, q: str = "", **filters: Any) -> Call[SearchPage]:
+        return self.get("/v1/search", SearchPage, q=q, **filters)
+
+    def suggest(self, q: str) -> Call[Suggestions]:
+        return self.get("/v1/search/suggest", Suggestions, q=q)
+
+    # -- knowledge-management maturity -------------------------------------------------
+    def list_frameworks(self, **filters: Any) -> Call[Page[FrameworkSummary]]:
+        return self.get("/v1/maturity/frameworks", Page[FrameworkSummary], **filters)
+
+    def get_framework(self, framework_id: int) -> Call[FrameworkRead]:
+        return self.get(f"/v1/maturity/frameworks/{framework_id}", FrameworkRead)
+
+    def create_framework(self, body: Body) -> Call[FrameworkRead]:
+        return self.create("/v1/maturity/frameworks", FrameworkRead, body)
+
+    def evidence_figures(self) -> Call[list[FigureInfo]]:
+        return self.get("/v1/maturity/evidence-figures", list[FigureInfo])
+
+    def create_assessment(self, body: Body) -> Call[AssessmentRead]:
+        return self.create("/v1/maturity/assessments", AssessmentRead, body)
+
+    def list_assessments(self, **filters: Any) -> Call[Page[AssessmentSummary]]:
+        return self.get("/v1/maturity/assessments", Page[AssessmentSummary], **filters)
+
+    def get_assessment(self, assessment_id: int) -> Call[AssessmentRead]:
+        return self.get(f"/v1/maturity/assessments/{assessment_id}", AssessmentRead)
+
+    def update_assessment(
+        self, assessment_id: int, body: Body, version: int
+    ) -> Call[AssessmentRead]:
+        path = f"/v1/maturity/assessments/{assessment_id}"
+        return self.update(path, AssessmentRead, body, version)
+
+    def assessment_csv(self, assessment_id: int) -> Call[str]:
+        return self.text(f"/v1/maturity/assessments/{assessment_id}", format="csv")
+
+    def assessment_chart(self, assessment_id: int) -> Call[str]:
+        return self.text(f"/v1/maturity/assessments/{assessment_id}/chart.svg")
+
+    def team_progress(self, team_id: int) -> Call[TeamProgress]:
+        return self.get(f"/v1/maturity/teams/{team_id}/progress", TeamProgress)
+
+    def team_assessments_csv(self, team_id: int) -> Call[str]:
+        return self.text(f"/v1/maturity/teams/{team_id}/assessments.csv")

@@ -1,0 +1,230 @@
+"""The blocking client. Every method sends one `Call` built by `clients.operations` and
+returns the `schemas/` model of the answer; errors are those of `clients.errors`."""
+
+import time
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from clients._core import Body, Call
+from clients.errors import TransportError
+from clients.operations import Operations
+from clients.paging import PAGE_SIZE, next_offset
+from schemas.assets import AssetRead
+from schemas.common import Page
+from schemas.health import Health
+from schemas.lessons import LessonRead
+from schemas.maturity import (
+    AssessmentRead,
+    AssessmentSummary,
+    FigureInfo,
+    FrameworkRead,
+    FrameworkSummary,
+    TeamProgress,
+)
+from schemas.projects import ProjectRead
+from schemas.search import RelatedLessons, SearchPage, Suggestions
+from schemas.teams import TeamRead
+from schemas.tokens import TokenCreated, TokenRead
+from schemas.users import Me, UserRead
+from schemas.versions import VersionRead
+
+T = TypeVar("T")
+
+
+class HindsightClient:
+    """`HindsightClient("http://127.0.0.1:8000", token)`, or pass `http=` an existing
+    `httpx.Client` (FastAPI's `TestClient` works) whose base URL points at Hindsight.
+
+    Reads and creates are retried `retries` times after a transport error (creates carry an
+    `Idempotency-Key`, so a retry can never create twice); updates are not retried."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        token: str | None = None,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+        retries: int = 2,
+    ) -> None:
+        self.ops = Operations(token)
+        self._http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        self._owns_http = http is None
+        self._retries = retries
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def _send(self, call: Call[T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(call.method, call.path, **call.request_args())
+            except httpx.TransportError as exc:
+                if not call.retry_safe or attempt >= self._retries:
+                    raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+                attempt += 1
+                time.sleep(0.2 * 2**attempt)
+                continue
+            return call.decode(response)
+
+    def paginate(self, list_page: Callable[..., Page[T]], /, **filters: Any) -> Iterator[T]:
+        """Every item of a list operation, page by page: `paginate(client.list_lessons,
+        status="learned")`."""
+        offset: int | None = 0
+        while offset is not None:
+            page = list_page(**filters, limit=PAGE_SIZE, offset=offset)
+            yield from page.items
+            offset = next_offset(page)
+
+    def health(self) -> Health:
+        return self._send(self.ops.health())
+
+    def create_team(self, body: Body) -> TeamRead:
+        return self._send(self.ops.create_team(body))
+
+    def list_teams(self, **page: Any) -> Page[TeamRead]:
+        return self._send(self.ops.list_teams(**page))
+
+    def get_team(self, team_id: int) -> TeamRead:
+        return self._send(self.ops.get_team(team_id))
+
+    def update_team(self, team_id: int, body: Body, version: int) -> TeamRead:
+        return self._send(self.ops.update_team(team_id, body, version))
+
+    def create_user(self, body: Body) -> UserRead:
+        return self._send(self.ops.create_user(body))
+
+    def list_users(self, **page: Any) -> Page[UserRead]:
+        return self._send(self.ops.list_users(**page))
+
+    def me(self) -> Me:
+        return self._send(self.ops.me())
+
+    def get_user(self, user_id: int) -> UserRead:
+        return self._send(self.ops.get_user(user_id))
+
+    def update_user(self, user_id: int, body: Body, version: int) -> UserRead:
+        return self._send(self.ops.update_user(user_id, body, version))
+
+    def create_token(self, body: Body) -> TokenCreated:
+        return self._send(self.ops.create_token(body))
+
+    def list_tokens(self, **filters: Any) -> Page[TokenRead]:
+        return self._send(self.ops.list_tokens(**filters))
+
+    def revoke_token(self, token_id: int) -> None:
+        return self._send(self.ops.revoke_token(token_id))
+
+    def create_project(self, body: Body) -> ProjectRead:
+        return self._send(self.ops.create_project(body))
+
+    def list_projects(self, **filters: Any) -> Page[ProjectRead]:
+        return self._send(self.ops.list_projects(**filters))
+
+    def get_project(self, project_id: int) -> ProjectRead:
+        return self._send(self.ops.get_project(project_id))
+
+    def update_project(self, project_id: int, body: Body, version: int) -> ProjectRead:
+        return self._send(self.ops.update_project(project_id, body, version))
+
+    def project_versions(self, project_id: int, **page: Any) -> Page[VersionRead]:
+        return self._send(self.ops.project_versions(project_id, **page))
+
+    def create_asset(self, body: Body) -> AssetRead:
+        return self._send(self.ops.create_asset(body))
+
+    def list_assets(self, **filters: Any) -> Page[AssetRead]:
+        return self._send(self.ops.list_assets(**filters))
+
+    def get_asset(self, asset_id: int) -> AssetRead:
+        return self._send(self.ops.get_asset(asset_id))
+
+    def update_asset(self, asset_id: int, body: Body, version: int) -> AssetRead:
+        return self._send(self.ops.update_asset(asset_id, body, version))
+
+    def delete_asset(self, asset_id: int, version: int) -> None:
+        return self._send(self.ops.delete_asset(asset_id, version))
+
+    def transition_asset(
+        self, asset_id: int, to: str, version: int, comment: str | None = None
+    ) -> AssetRead:
+        return self._send(self.ops.transition_asset(asset_id, to, version, comment=comment))
+
+    def asset_versions(self, asset_id: int, **page: Any) -> Page[VersionRead]:
+        return self._send(self.ops.asset_versions(asset_id, **page))
+
+    def create_lesson(self, body: Body) -> LessonRead:
+        return self._send(self.ops.create_lesson(body))
+
+    def list_lessons(self, **filters: Any) -> Page[LessonRead]:
+        return self._send(self.ops.list_lessons(**filters))
+
+    def get_lesson(self, lesson_id: int) -> LessonRead:
+        return self._send(self.ops.get_lesson(lesson_id))
+
+    def update_lesson(self, lesson_id: int, body: Body, version: int) -> LessonRead:
+        return self._send(self.ops.update_lesson(lesson_id, body, version))
+
+    def lesson_versions(self, lesson_id: int, **page: Any) -> Page[VersionRead]:
+        return self._send(self.ops.lesson_versions(lesson_id, **page))
+
+    def related_lessons(self, lesson_id: int, limit: int | None = None) -> RelatedLessons:
+        return self._send(self.ops.related_lessons(lesson_id, limit=limit))
+
+    def search(self, q: str = "", **filters: Any) -> SearchPage:
+        return self._send(self.ops.search(q=q, **filters))
+
+    def suggest(self, q: str) -> Suggestions:
+        return self._send(self.ops.suggest(q))
+
+    def list_frameworks(self, **filters: Any) -> Page[FrameworkSummary]:
+        return self._send(self.ops.list_frameworks(**filters))
+
+    def get_framework(self, framework_id: int) -> FrameworkRead:
+        return self._send(self.ops.get_framework(framework_id))
+
+    def create_framework(self, body: Body) -> FrameworkRead:
+        return self._send(self.ops.create_framework(body))
+
+    def evidence_figures(self) -> list[FigureInfo]:
+        return self._send(self.ops.evidence_figures())
+
+    def create_assessment(self, body: Body) -> AssessmentRead:
+        return self._send(self.ops.create_assessment(body))
+
+    def list_assessments(self, **filters: Any) -> Page[AssessmentSummary]:
+        return self._send(self.ops.list_assessments(**filters))
+
+    def get_assessment(self, assessment_id: int) -> AssessmentRead:
+        return self._send(self.ops.get_assessment(assessment_id))
+
+    def update_assessment(self, assessment_id: int, body: Body, version: int) -> AssessmentRead:
+        return self._send(self.ops.update_assessment(assessment_id, body, version))
+
+    def assessment_csv(self, assessment_id: int) -> str:
+        return self._send(self.ops.assessment_csv(assessment_id))
+
+    def assessment_chart(self, assessment_id: int) -> str:
+        return self._send(self.ops.assessment_chart(assessment_id))
+
+    def team_progress(self, team_id: int) -> TeamProgress:
+        return self._send(self.ops.team_progress(team_id))
+
+    def team_assessments_csv(self, team_id: int) -> str:
+        return self._send(self.ops.team_assessments_csv(team_id))
