@@ -354,6 +354,10 @@ def relevance(args: argparse.Namespace) -> None:
     briefs = load_briefs()
     records = load_nasa()
     judged = sum(len(b.relevant) for b in briefs)
+    known = {r["lesson_id"] for r in records}
+    unknown = sorted({i for b in briefs for i in b.relevant} - known)
+    if unknown:
+        raise SystemExit(f"judged lessons missing from {NASA}: {', '.join(unknown)}")
     print(
         f"{len(briefs)} briefs, {judged} judged pairs; {len(records):,} NASA lessons; "
         f"backend {args.backend}"
