@@ -410,7 +410,7 @@ def relevance(args: argparse.Namespace) -> None:
 
 def brief_texts(briefs: list[Brief], n: int, words: int = BRIEF_WORDS) -> list[str]:
     """`n` distinct briefs of exactly `words` words: brief i followed by brief i+1+round,
-    cut to length (the briefs are 286 to 356 words, so each starts as a real brief)."""
+    cut to length (the briefs are 286 to 364 words, so each starts as a real brief)."""
     pool = [b.description.split() for b in briefs]
     out = []
     for i in range(n):
