@@ -23,7 +23,7 @@ log = logging.getLogger("hindsight.indexer")
 
 # Each batch is one index commit; commits dominate a large backlog, so batches are big
 # (10,000 lessons drain at 2,842/s with 2,000, 2,214/s with 500; bench/search_http.py).
-BATCH = 2000
+BATCH = 5000
 Progress = Callable[[int], None]
 
 
