@@ -27,12 +27,36 @@ from search.query import (
 from search.snippets import Matcher
 
 RELATED_TERMS = 25
+# A query of a few plain words first asks for all of them; when that finds at least this
+# many, those are the answer (precise, and cheap: an intersection, not a third of the
+# collection to rank and count). Fewer, and any of the words will do, as for prose.
+ALL_WORDS_MAX_TERMS = 4
+ALL_WORDS_ENOUGH = 10
+_EXPLICIT_OR = re.compile(r"(?:^|\s)OR(?:\s|$)")
 _WORD = re.compile(r"[^\W_]+")
+
+
+def all_words(q: str, node: Node | None) -> Bool | None:
+    """`a b c` as `a AND b AND c`, for a short query of plain words and phrases only; None
+    for anything else, including a query that says OR itself."""
+    if not isinstance(node, Bool) or node.must or node.must_not:
+        return None
+    if not 2 <= len(node.should) <= ALL_WORDS_MAX_TERMS or _EXPLICIT_OR.search(q):
+        return None
+    if not all(isinstance(leaf, Term | Phrase) for leaf in node.should):
+        return None
+    return Bool(must=node.should)
 
 
 class BaseBackend(ABC):
     def search(self, query: SearchQuery, scope: AccessScope) -> SearchResult:
         node = parse(query.q)
+        strict = all_words(query.q, node)
+        if strict is not None:
+            # The same choice on every page, since it depends on the total, not the offset.
+            result = self._run(strict, query, scope)
+            if result.total >= ALL_WORDS_ENOUGH:
+                return result
         result = self._run(node, query, scope)
         if not query.fuzzy or node is None or result.total >= typo.FUZZY_BELOW:
             return result

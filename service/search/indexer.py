@@ -21,7 +21,9 @@ from service.search.writer_lock import WriterLock
 
 log = logging.getLogger("hindsight.indexer")
 
-BATCH = 500
+# Each batch is one index commit; commits dominate a large backlog, so batches are big
+# (10,000 lessons drain at 2,842/s with 2,000, 2,214/s with 500; bench/search_http.py).
+BATCH = 5000
 Progress = Callable[[int], None]
 
 

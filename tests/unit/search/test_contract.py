@@ -292,3 +292,30 @@ def test_hits_carry_the_item_fields(index):
 def test_fuzzed_queries_never_raise_engine_errors(index, q):
     with contextlib.suppress(InvalidQuery):
         search(index, q, OUTSIDER)
+
+
+def _pump_docs(both: int, one: int) -> list[IndexDoc]:
+    docs = [
+        IndexDoc("lesson", n, f"Pump seal report {n}", lesson="The seal leaked.")
+        for n in range(1, both + 1)
+    ]
+    docs += [
+        IndexDoc("lesson", 100 + n, f"Pump report {n}", lesson="Only the pump is named.")
+        for n in range(one)
+    ]
+    return docs
+
+
+def test_a_few_words_find_items_with_all_of_them_when_there_are_enough(backend):
+    backend.upsert(_pump_docs(both=10, one=5))
+    found = search(backend, "pump seal")
+    assert found.total == 10
+    assert all(hit.id < 100 for hit in found.hits)
+    assert search(backend, "pump OR seal").total == 15  # saying OR asks for any of them
+
+
+def test_a_few_words_fall_back_to_any_of_them_when_all_find_too_little(backend):
+    backend.upsert(_pump_docs(both=3, one=5))
+    found = search(backend, "pump seal")
+    assert found.total == 8
+    assert {hit.id for hit in found.hits[:3]} == {1, 2, 3}  # those with both rank first
