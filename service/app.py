@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
 from service.assets.routes import router as assets_router
+from service.attachments.routes import router as attachments_router
 from service.db import make_engine
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
         tokens_router,
         projects_router,
         assets_router,
+        attachments_router,
         lessons_router,
         maturity_router,
         search_router,
