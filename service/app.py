@@ -12,6 +12,7 @@ from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
 from service.assets.routes import router as assets_router
 from service.attachments.routes import router as attachments_router
+from service.bulk.routes import router as bulk_router
 from service.db import make_engine
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         lessons_router,
         maturity_router,
         search_router,
+        bulk_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)
