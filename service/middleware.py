@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("hindsight.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Media types of JSON-lines bodies (the registered one has none; these are the usual names).
+JSON_LINES = frozenset({b"application/x-ndjson", b"application/jsonl", b"application/x-jsonlines"})
 
 
 class RequestContextMiddleware:
@@ -87,7 +89,8 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
 class BodySizeLimitMiddleware:
     """Refuse bodies over the ceiling while they stream in, never after reading them whole.
 
-    Multipart uploads get `upload_limit`; every other body gets `json_limit`.
+    Multipart uploads and JSON-lines bodies (bulk imports) get `upload_limit`; every other
+    body gets `json_limit`.
     """
 
     def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
@@ -100,7 +103,8 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        is_upload = content_type.startswith(b"multipart/") or content_type in JSON_LINES
         # Multipart framing adds a little; allow for it so a file of exactly the limit fits.
         limit = self.upload_limit + 64 * 1024 if is_upload else self.json_limit
         declared = headers.get(b"content-length")

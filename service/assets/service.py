@@ -105,6 +105,14 @@ def _set_labels(
         db.add_all(AssetLabel(asset_id=asset_id, facet=facet, value=v) for v in values)
 
 
+def replace_labels(
+    db: Session, asset_id: int, *, tags: list[str] | None, topics: list[str] | None
+) -> None:
+    """Keep the label rows (what tag and topic filters read) in step with an asset's lists,
+    for writers outside this module such as the bulk importer; None leaves a facet as is."""
+    _set_labels(db, asset_id, tags=tags, topics=topics)
+
+
 def create(
     db: Session, who: Principal, payload: AssetCreate, *, claim: idempotency.Claim | None
 ) -> AssetRead:

@@ -204,3 +204,24 @@ async def receive_file(
         sha256=reader.digest.hexdigest(),
         head=reader.head,
     )
+
+
+async def receive_body(chunks: AsyncIterator[bytes], *, store: BlobStore, limit: int) -> Path:
+    """Stream a whole (non-multipart) body into a temp file of `store`, refusing it (413) as
+    soon as it passes `limit` bytes; on any failure the temp file is gone."""
+    path = store.new_temp()
+    size = 0
+    try:
+        with path.open("wb") as handle:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(
+                        f"the body is larger than the limit of {limit} bytes "
+                        "(HINDSIGHT_MAX_UPLOAD_BYTES); split it and send the parts"
+                    )
+                handle.write(chunk)
+    except BaseException:
+        store.discard(path)
+        raise
+    return path

@@ -1,12 +1,22 @@
 """`/v1/export` and `/v1/import`."""
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
+from schemas.bulk import ImportReport
+from schemas.common import MAX_ID
+from service.attachments.receive import receive_body, receive_file
+from service.attachments.store import BlobStore
 from service.bulk import export as bulk_export
-from service.deps import StreamingPrincipal
+from service.bulk import importer
+from service.deps import AppSettings, StreamingAdmin, StreamingPrincipal
+from service.errors import BadRequest, UnsupportedMediaType
+from service.middleware import JSON_LINES
 
 router = APIRouter(tags=["bulk"])
 
@@ -40,3 +50,83 @@ def export_items(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+_IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+}
+
+
+async def _receive_lines(request: Request, spool: BlobStore, limit: int) -> Path:
+    """The JSON-lines file, from a JSON-lines body or a multipart `file`, spooled to disk."""
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    try:
+        if media.startswith("multipart/"):
+            staged = await receive_file(request.stream(), content_type, store=spool, limit=limit)
+            return staged.path
+        if media.encode() in JSON_LINES:
+            return await receive_body(request.stream(), store=spool, limit=limit)
+    except ClientDisconnect as exc:
+        raise BadRequest("the body was interrupted; send it again") from exc
+    raise UnsupportedMediaType(
+        "send JSON lines as application/x-ndjson, or a file in the multipart field 'file' "
+        f"(Content-Type was {content_type or 'missing'!r})"
+    )
+
+
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    openapi_extra=_IMPORT_BODY,
+    responses={
+        413: {"description": "the body is over HINDSIGHT_MAX_UPLOAD_BYTES; split it"},
+        415: {"description": "neither JSON lines nor multipart"},
+    },
+)
+async def import_items(
+    request: Request,
+    who: StreamingAdmin,
+    settings: AppSettings,
+    type: Annotated[importer.ImportType, Query(description="what the lines hold")],
+    owning_team_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="place every asset in this team, dropping the lines' team and project "
+            "ids (they name another Hindsight's teams)",
+        ),
+    ] = None,
+) -> ImportReport:
+    """Create or update assets or lessons (admin) from JSON lines, one item per line, matched
+    by `external_id`: what is new is created, what differs is updated (a new version), what
+    is equal is left alone, so importing the same file twice changes nothing the second
+    time. A bad line is reported with its number and reason; the other lines go on. An
+    export (`GET /v1/export`) imports as it is; import its assets before its lessons. A body
+    over HINDSIGHT_MAX_UPLOAD_BYTES is a 413: split the file on line breaks."""
+    spool = BlobStore(settings.data_dir / "imports")
+    path = await _receive_lines(request, spool, settings.max_upload_bytes)
+    try:
+        return await run_in_threadpool(
+            importer.import_file,
+            request.app.state.engine,
+            who,
+            type,
+            path,
+            options=importer.Options(owning_team_id=owning_team_id),
+        )
+    finally:
+        spool.discard(path)
