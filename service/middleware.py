@@ -113,17 +113,31 @@ class BodySizeLimitMiddleware:
             return
 
         received = 0
+        has_body = (declared not in (None, b"0")) or b"chunked" in headers.get(
+            b"transfer-encoding", b""
+        )
+        body_done = not has_body
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, body_done
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
                     raise HTTPException(413, _too_large_message(limit))
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and not body_done:
+                # Answered before the body was read (a 413 mid-upload, a 404 for a hidden
+                # asset): close the connection, or the server would go on reading, and
+                # discarding, whatever the client still sends.
+                headers = [*message.get("headers", []), (b"connection", b"close")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, counting_receive, closing_send)
 
 
 def _too_large_message(limit: int) -> str:
