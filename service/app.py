@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         BodySizeLimitMiddleware,
         json_limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
+        import_limit=settings.max_import_bytes,
     )
     app.add_middleware(RequestContextMiddleware)
 

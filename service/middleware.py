@@ -89,14 +89,17 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
 class BodySizeLimitMiddleware:
     """Refuse bodies over the ceiling while they stream in, never after reading them whole.
 
-    Multipart uploads and JSON-lines bodies (bulk imports) get `upload_limit`; every other
-    body gets `json_limit`.
+    Multipart uploads get `upload_limit`, JSON-lines bodies (bulk imports) `import_limit`,
+    every other body `json_limit`.
     """
 
-    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, json_limit: int, upload_limit: int, import_limit: int
+    ) -> None:
         self.app = app
         self.json_limit = json_limit
         self.upload_limit = upload_limit
+        self.import_limit = import_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,9 +107,13 @@ class BodySizeLimitMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        is_upload = content_type.startswith(b"multipart/") or content_type in JSON_LINES
-        # Multipart framing adds a little; allow for it so a file of exactly the limit fits.
-        limit = self.upload_limit + 64 * 1024 if is_upload else self.json_limit
+        if content_type.startswith(b"multipart/"):
+            # Multipart framing adds a little; allow for it so a file of exactly the limit fits.
+            limit = self.upload_limit + 64 * 1024
+        elif content_type in JSON_LINES:
+            limit = self.import_limit
+        else:
+            limit = self.json_limit
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_too_large(send, limit)

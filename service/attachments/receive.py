@@ -206,7 +206,9 @@ async def receive_file(
     )
 
 
-async def receive_body(chunks: AsyncIterator[bytes], *, store: BlobStore, limit: int) -> Path:
+async def receive_body(
+    chunks: AsyncIterator[bytes], *, store: BlobStore, limit: int, limit_name: str
+) -> Path:
     """Stream a whole (non-multipart) body into a temp file of `store`, refusing it (413) as
     soon as it passes `limit` bytes; on any failure the temp file is gone."""
     path = store.new_temp()
@@ -218,7 +220,7 @@ async def receive_body(chunks: AsyncIterator[bytes], *, store: BlobStore, limit:
                 if size > limit:
                     raise PayloadTooLarge(
                         f"the body is larger than the limit of {limit} bytes "
-                        "(HINDSIGHT_MAX_UPLOAD_BYTES); split it and send the parts"
+                        f"({limit_name}); split it on line breaks and send the parts"
                     )
                 handle.write(chunk)
     except BaseException:

@@ -17,6 +17,7 @@ from service.bulk import importer
 from service.deps import AppSettings, StreamingAdmin, StreamingPrincipal
 from service.errors import BadRequest, UnsupportedMediaType
 from service.middleware import JSON_LINES
+from service.settings import Settings
 
 router = APIRouter(tags=["bulk"])
 
@@ -69,16 +70,23 @@ _IMPORT_BODY = {
 }
 
 
-async def _receive_lines(request: Request, spool: BlobStore, limit: int) -> Path:
+async def _receive_lines(request: Request, spool: BlobStore, settings: Settings) -> Path:
     """The JSON-lines file, from a JSON-lines body or a multipart `file`, spooled to disk."""
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";")[0].strip().lower()
     try:
         if media.startswith("multipart/"):
-            staged = await receive_file(request.stream(), content_type, store=spool, limit=limit)
+            staged = await receive_file(
+                request.stream(), content_type, store=spool, limit=settings.max_upload_bytes
+            )
             return staged.path
         if media.encode() in JSON_LINES:
-            return await receive_body(request.stream(), store=spool, limit=limit)
+            return await receive_body(
+                request.stream(),
+                store=spool,
+                limit=settings.max_import_bytes,
+                limit_name="HINDSIGHT_MAX_IMPORT_BYTES",
+            )
     except ClientDisconnect as exc:
         raise BadRequest("the body was interrupted; send it again") from exc
     raise UnsupportedMediaType(
@@ -92,7 +100,10 @@ async def _receive_lines(request: Request, spool: BlobStore, limit: int) -> Path
     response_model=ImportReport,
     openapi_extra=_IMPORT_BODY,
     responses={
-        413: {"description": "the body is over HINDSIGHT_MAX_UPLOAD_BYTES; split it"},
+        413: {
+            "description": "over HINDSIGHT_MAX_IMPORT_BYTES (JSON lines) or "
+            "HINDSIGHT_MAX_UPLOAD_BYTES (multipart); split the file"
+        },
         415: {"description": "neither JSON lines nor multipart"},
     },
 )
@@ -115,10 +126,11 @@ async def import_items(
     by `external_id`: what is new is created, what differs is updated (a new version), what
     is equal is left alone, so importing the same file twice changes nothing the second
     time. A bad line is reported with its number and reason; the other lines go on. An
-    export (`GET /v1/export`) imports as it is; import its assets before its lessons. A body
-    over HINDSIGHT_MAX_UPLOAD_BYTES is a 413: split the file on line breaks."""
+    export (`GET /v1/export`) imports as it is; import its assets before its lessons. The
+    body streams to disk: as JSON lines it may be up to HINDSIGHT_MAX_IMPORT_BYTES (default
+    1 GiB), as a multipart file up to HINDSIGHT_MAX_UPLOAD_BYTES; past that it is a 413."""
     spool = BlobStore(settings.data_dir / "imports")
-    path = await _receive_lines(request, spool, settings.max_upload_bytes)
+    path = await _receive_lines(request, spool, settings)
     try:
         return await run_in_threadpool(
             importer.import_file,

@@ -279,7 +279,7 @@ def test_only_admins_import_and_bodies_must_be_json_lines(api: Api) -> None:
 
 
 def test_a_body_over_the_upload_limit_is_413(settings: Settings) -> None:
-    limited = settings.model_copy(update={"max_upload_bytes": 4096})
+    limited = settings.model_copy(update={"max_upload_bytes": 4096, "max_import_bytes": 4096})
     with TestClient(create_app(limited), raise_server_exceptions=False) as client:
         api = Api(client)
         response = api.client.post(
@@ -288,5 +288,12 @@ def test_a_body_over_the_upload_limit_is_413(settings: Settings) -> None:
             content=b"{}\n" * 2000,
             headers={**api.admin_headers, **NDJSON},
         )
+        multipart = api.client.post(
+            "/v1/import",
+            params={"type": "assets"},
+            files={"file": ("a.jsonl", b"{}\n" * 2000)},
+            headers=api.admin_headers,
+        )
     assert response.status_code == 413
+    assert multipart.status_code == 413
     assert list((limited.data_dir / "imports").rglob("*.part")) == []
