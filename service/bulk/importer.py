@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, and_, delete, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
@@ -130,20 +130,18 @@ def _parse(model: type[BaseModel], raw: bytes) -> Any:
 def _find(
     db: Session, model: type[Asset] | type[Lesson], entity_type: str, external_id: str
 ) -> Any:
-    """The row with this external id, or this deployment's own row that an export named."""
-    row = db.execute(
-        select(model).where(model.external_id == external_id)  # type: ignore[arg-type]
-    ).scalar_one_or_none()
+    """The row with this external id, or this deployment's own row that an export named
+    (its id, no external id of its own, the same creation instant), in one query."""
+    match = model.external_id == external_id  # type: ignore[arg-type]
     own = external_ids.parse_own(external_id, entity_type)
-    if row is None and own is not None:
-        candidate = db.get(model, own[0])
-        if (
-            candidate is not None
-            and candidate.external_id is None
-            and candidate.created_at == own[1]
-        ):
-            row = candidate
-    return row
+    if own is not None:
+        itself = and_(
+            model.id == own[0],  # type: ignore[arg-type]
+            model.external_id.is_(None),  # type: ignore[union-attr]
+            model.created_at == own[1],  # type: ignore[arg-type]
+        )
+        match = or_(match, itself)  # type: ignore[assignment]
+    return db.execute(select(model).where(match).limit(1)).scalar_one_or_none()
 
 
 def _differences(row: Any, wanted: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +178,9 @@ def _asset_values(
     return values, team_ids
 
 
-def _import_asset(db: Session, who: Principal, item: AssetImport, options: Options) -> str:
+def _import_asset(
+    db: Session, who: Principal, item: AssetImport, options: Options, memo: dict[str, int]
+) -> str:
     values, team_ids = _asset_values(db, who, item, options)
     stamps = _given(created_at=item.created_at, published_at=item.published_at)
     existing: Asset | None = _find(db, Asset, "asset", item.external_id)
@@ -246,14 +246,23 @@ def _lesson_values(item: LessonImport) -> dict[str, Any]:
     return values
 
 
-def _import_lesson(db: Session, who: Principal, item: LessonImport, options: Options) -> str:
-    asset: Asset | None = _find(db, Asset, "asset", item.asset_external_id)
-    if asset is None:
-        raise LineRejected(
-            f"there is no asset with external_id {item.asset_external_id!r}; import the "
-            "assets first (GET /v1/export?type=assets, then POST /v1/import?type=assets)"
-        )
-    values = {**_lesson_values(item), "asset_id": asset.id}
+def _asset_id(db: Session, external_id: str, memo: dict[str, int]) -> int:
+    """The asset a lesson line names; `memo` spares a query for each sibling lesson."""
+    if external_id not in memo:
+        asset: Asset | None = _find(db, Asset, "asset", external_id)
+        if asset is None or asset.id is None:
+            raise LineRejected(
+                f"there is no asset with external_id {external_id!r}; import the assets "
+                "first (GET /v1/export?type=assets, then POST /v1/import?type=assets)"
+            )
+        memo[external_id] = asset.id
+    return memo[external_id]
+
+
+def _import_lesson(
+    db: Session, who: Principal, item: LessonImport, options: Options, memo: dict[str, int]
+) -> str:
+    values = {**_lesson_values(item), "asset_id": _asset_id(db, item.asset_external_id, memo)}
     stamps = _given(created_at=item.created_at, learned_at=item.learned_at)
     existing: Lesson | None = _find(db, Lesson, "lesson", item.external_id)
     topics = item.applicability.topics
@@ -306,12 +315,13 @@ def _run_batch(
     tally: _Tally,
 ) -> None:
     model, import_one = _IMPORTERS[what]
+    memo: dict[str, int] = {}  # asset ids by external id: sibling lessons share one
     with open_session(engine, write=True) as db:
         for number, raw in batch:
             try:
                 item = _parse(model, raw)
                 with db.begin_nested():  # a failing line rolls back alone
-                    outcome = import_one(db, who, item, options)
+                    outcome = import_one(db, who, item, options, memo)
             except LineRejected as exc:
                 tally.reject(number, exc.reason)
             except AppError as exc:
