@@ -171,7 +171,7 @@ def list_visible(
     """The asset's attachments, oldest first; 404 when the asset is hidden."""
     if not access.is_visible(db, who, asset_id):
         raise NotFound(f"there is no asset {asset_id}")
-    stmt: Select[Any] = select(Attachment).where(Attachment.asset_id == asset_id)
+    stmt: Select[Any] = select(Attachment).where(Attachment.asset_id == asset_id, _visible(who))
     rows, total = fetch_page(
         db,
         stmt,
