@@ -11,6 +11,8 @@ from fastapi.routing import APIRoute
 from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
 from service.assets.routes import router as assets_router
+from service.attachments.routes import router as attachments_router
+from service.bulk.routes import router as bulk_router
 from service.db import make_engine
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
@@ -82,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         BodySizeLimitMiddleware,
         json_limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
+        import_limit=settings.max_import_bytes,
     )
     app.add_middleware(RequestContextMiddleware)
 
@@ -92,9 +95,11 @@ def create_app(settings: Settings) -> FastAPI:
         tokens_router,
         projects_router,
         assets_router,
+        attachments_router,
         lessons_router,
         maturity_router,
         search_router,
+        bulk_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

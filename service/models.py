@@ -1,6 +1,7 @@
 """Every table, imported once so that `SQLModel.metadata` is complete (Alembic reads it)."""
 
 from service.assets.models import Asset, AssetLabel, AssetTeam
+from service.attachments.models import Attachment
 from service.history.models import VersionRecord
 from service.idempotency import IdempotencyRecord
 from service.lessons.models import Lesson, LessonLabel
@@ -18,6 +19,7 @@ __all__ = [
     "Asset",
     "AssetLabel",
     "AssetTeam",
+    "Attachment",
     "Framework",
     "IdempotencyRecord",
     "Lesson",

@@ -14,6 +14,7 @@ from schemas.enums import AssetStatus
 from search.base import IndexDoc, doc_key
 from service.assets.access import team_ids_of
 from service.assets.models import Asset
+from service.attachments import service as attachments_service
 from service.lessons.models import Lesson
 from service.projects.models import Project, ProjectTeam
 
@@ -64,12 +65,14 @@ def _lesson_doc(lesson: Lesson, asset: Asset, teams: Sequence[int]) -> IndexDoc:
     )
 
 
-def _asset_doc(asset: Asset, teams: Sequence[int]) -> IndexDoc:
+def _asset_doc(asset: Asset, teams: Sequence[int], attached: str = "") -> IndexDoc:
+    """`attached` is the text of the asset's attachments: a word found only inside an
+    attached PDF still finds the asset."""
     return IndexDoc(
         type="asset",
         id=asset.id or 0,
         title=asset.title,
-        body=_join(asset.summary, asset.body, *_flatten(asset.details)),
+        body=_join(asset.summary, asset.body, *_flatten(asset.details), attached),
         kind=asset.kind,
         status=asset.status,
         topics=tuple(asset.topics or ()),
@@ -120,7 +123,11 @@ def _assets(db: Session, ids: list[int]) -> list[IndexDoc]:
         return []
     assets = db.execute(select(Asset).where(Asset.id.in_(ids))).scalars().all()  # type: ignore[union-attr]
     teams = team_ids_of(db, ids)
-    return [_asset_doc(asset, teams.get(asset.id or 0, [])) for asset in assets]
+    attached = attachments_service.texts_of(db, ids)
+    return [
+        _asset_doc(asset, teams.get(asset.id or 0, []), attached.get(asset.id or 0, ""))
+        for asset in assets
+    ]
 
 
 def _projects(db: Session, ids: list[int]) -> list[IndexDoc]:
