@@ -7,11 +7,13 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from clients._core import Body, Call
+from clients._core import Body, Call, decode_error
 from clients.errors import TransportError
 from clients.operations import Operations
 from clients.paging import PAGE_SIZE, next_offset
 from schemas.assets import AssetRead
+from schemas.attachments import AttachmentRead
+from schemas.bulk import ImportReport
 from schemas.common import Page
 from schemas.health import Health
 from schemas.lessons import LessonRead
@@ -229,3 +231,40 @@ class AsyncHindsightClient:
 
     async def team_assessments_csv(self, team_id: int) -> str:
         return await self._send(self.ops.team_assessments_csv(team_id))
+
+    # -- attachments and bulk --------------------------------------------------------------
+    async def upload_attachment(
+        self, asset_id: int, filename: str, content: bytes, content_type: str = ""
+    ) -> AttachmentRead:
+        call = self.ops.upload_attachment(asset_id, filename, content, content_type)
+        return await self._send(call)
+
+    async def list_attachments(self, asset_id: int, **page: Any) -> Page[AttachmentRead]:
+        return await self._send(self.ops.list_attachments(asset_id, **page))
+
+    async def download_attachment(self, attachment_id: int) -> bytes:
+        return await self._send(self.ops.download_attachment(attachment_id))
+
+    async def delete_attachment(self, attachment_id: int) -> None:
+        return await self._send(self.ops.delete_attachment(attachment_id))
+
+    async def export(self, type: str, format: str = "jsonl") -> bytes:
+        return await self._send(self.ops.export(type, format))
+
+    async def iter_export(self, type: str, format: str = "jsonl") -> AsyncIterator[str]:
+        """The export line by line as it streams, in constant memory."""
+        call = self.ops.export(type, format)
+        try:
+            async with self._http.stream(call.method, call.path, **call.request_args()) as response:
+                if not response.is_success:
+                    await response.aread()
+                    decode_error(response)
+                async for line in response.aiter_lines():
+                    yield line
+        except httpx.TransportError as exc:
+            raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+
+    async def import_lines(
+        self, type: str, lines: bytes, owning_team_id: int | None = None
+    ) -> ImportReport:
+        return await self._send(self.ops.import_lines(type, lines, owning_team_id))

@@ -7,8 +7,10 @@ sent as `If-Match`, so a concurrent edit is a `PreconditionError`, never a lost 
 
 from typing import Any
 
-from clients._core import Body, Call, Core
+from clients._core import Body, Call, Core, drop_none, model_decoder
 from schemas.assets import AssetRead
+from schemas.attachments import AttachmentRead
+from schemas.bulk import ImportReport
 from schemas.common import Page
 from schemas.health import Health
 from schemas.lessons import LessonRead
@@ -126,6 +128,44 @@ class Operations(Core):
 
     def related_lessons(self, lesson_id: int, limit: int | None = None) -> Call[RelatedLessons]:
         return self.get(f"/v1/lessons/{lesson_id}/related", RelatedLessons, limit=limit)
+
+    # -- attachments ---------------------------------------------------------------------
+    def upload_attachment(
+        self, asset_id: int, filename: str, content: bytes, content_type: str = ""
+    ) -> Call[AttachmentRead]:
+        """The server judges the type from the bytes; `content_type` is only a hint."""
+        path = f"/v1/assets/{asset_id}/attachments"
+        part = (filename, content, content_type or "application/octet-stream")
+        headers = self.headers(idempotent=True)
+        return Call(
+            "POST", path, model_decoder(AttachmentRead), files={"file": part}, headers=headers
+        )
+
+    def list_attachments(self, asset_id: int, **page: Any) -> Call[Page[AttachmentRead]]:
+        return self.get(f"/v1/assets/{asset_id}/attachments", Page[AttachmentRead], **page)
+
+    def download_attachment(self, attachment_id: int) -> Call[bytes]:
+        return self.download(f"/v1/attachments/{attachment_id}")
+
+    def delete_attachment(self, attachment_id: int) -> Call[None]:
+        return self.delete(f"/v1/attachments/{attachment_id}")
+
+    # -- bulk ------------------------------------------------------------------------------
+    def export(self, type: str, format: str = "jsonl") -> Call[bytes]:
+        """The whole export in one answer; the clients' `iter_export` streams it instead."""
+        return self.download("/v1/export", type=type, format=format)
+
+    def import_lines(
+        self, type: str, lines: bytes, owning_team_id: int | None = None
+    ) -> Call[ImportReport]:
+        """JSON lines of assets or lessons (admin); matched by external_id, so re-sending the
+        same lines is harmless and the call is retried like a read."""
+        params = drop_none({"type": type, "owning_team_id": owning_team_id})
+        headers = self.headers() | {"Content-Type": "application/x-ndjson"}
+        decode = model_decoder(ImportReport)
+        return Call(
+            "POST", "/v1/import", decode, params, content=lines, headers=headers, repeatable=True
+        )
 
     # -- search ------------------------------------------------------------------------
     def search(self, q: str = "", **filters: Any) -> Call[SearchPage]:

@@ -8,11 +8,13 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from clients._core import Body, Call
+from clients._core import Body, Call, decode_error
 from clients.errors import TransportError
 from clients.operations import Operations
 from clients.paging import PAGE_SIZE, next_offset
 from schemas.assets import AssetRead
+from schemas.attachments import AttachmentRead
+from schemas.bulk import ImportReport
 from schemas.common import Page
 from schemas.health import Health
 from schemas.lessons import LessonRead
@@ -228,3 +230,38 @@ class HindsightClient:
 
     def team_assessments_csv(self, team_id: int) -> str:
         return self._send(self.ops.team_assessments_csv(team_id))
+
+    # -- attachments and bulk --------------------------------------------------------------
+    def upload_attachment(
+        self, asset_id: int, filename: str, content: bytes, content_type: str = ""
+    ) -> AttachmentRead:
+        return self._send(self.ops.upload_attachment(asset_id, filename, content, content_type))
+
+    def list_attachments(self, asset_id: int, **page: Any) -> Page[AttachmentRead]:
+        return self._send(self.ops.list_attachments(asset_id, **page))
+
+    def download_attachment(self, attachment_id: int) -> bytes:
+        return self._send(self.ops.download_attachment(attachment_id))
+
+    def delete_attachment(self, attachment_id: int) -> None:
+        return self._send(self.ops.delete_attachment(attachment_id))
+
+    def export(self, type: str, format: str = "jsonl") -> bytes:
+        return self._send(self.ops.export(type, format))
+
+    def iter_export(self, type: str, format: str = "jsonl") -> Iterator[str]:
+        """The export line by line as it streams, in constant memory."""
+        call = self.ops.export(type, format)
+        try:
+            with self._http.stream(call.method, call.path, **call.request_args()) as response:
+                if not response.is_success:
+                    response.read()
+                    decode_error(response)
+                yield from response.iter_lines()
+        except httpx.TransportError as exc:
+            raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+
+    def import_lines(
+        self, type: str, lines: bytes, owning_team_id: int | None = None
+    ) -> ImportReport:
+        return self._send(self.ops.import_lines(type, lines, owning_team_id))

@@ -12,11 +12,13 @@ from clients import (
     HindsightClient,
     NotFoundError,
     PreconditionError,
+    UnsupportedMediaTypeError,
     ValidationError,
 )
 from schemas.assets import AssetRead
 from schemas.lessons import LessonRead
 from tests.factories import ADMIN_TOKEN, Api, lesson, retrospect
+from tests.files import pdf
 from tests.search_helpers import index_now
 
 
@@ -116,3 +118,44 @@ def test_the_async_client_speaks_the_same_api(api):
                 await hindsight.get_lesson(999_999)
 
     asyncio.run(scenario())
+
+
+def test_files_and_bulk_through_the_client(api):
+    admin = HindsightClient(token=ADMIN_TOKEN, http=api.client)
+    hindsight, team_id = _contributor(api)
+    asset = hindsight.create_asset(retrospect(lessons=[lesson()]))
+    attached = hindsight.upload_attachment(asset.id, "notes.pdf", pdf("cryostat torque notes"))
+    assert attached.content_type == "application/pdf" and attached.has_text
+    assert hindsight.list_attachments(asset.id).total == 1
+    assert hindsight.download_attachment(attached.id).startswith(b"%PDF")
+    with pytest.raises(UnsupportedMediaTypeError):
+        hindsight.upload_attachment(asset.id, "run.pdf", b"\x7fELF\x02\x01\x01" + bytes(64))
+
+    lines = list(admin.iter_export("lessons"))
+    assert len(lines) == 1 and '"external_id"' in lines[0]
+    assets = admin.export("assets")
+    report = admin.import_lines("assets", assets, owning_team_id=team_id)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    again = admin.import_lines("lessons", "\n".join(lines).encode())
+    assert again.unchanged == 1 and again.rejected_count == 0
+
+    hindsight.delete_attachment(attached.id)
+    with pytest.raises(NotFoundError):
+        hindsight.download_attachment(attached.id)
+
+
+def test_the_async_client_streams_an_export(api):
+    team = api.make_team()
+    caller = api.make_user(role="reviewer", team_ids=[team["id"]])
+
+    async def scenario() -> list[str]:
+        transport = httpx.ASGITransport(app=api.client.app)
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://hindsight") as http,
+            AsyncHindsightClient(token=caller.token, http=http) as hindsight,
+        ):
+            await hindsight.create_asset(retrospect(lessons=[lesson()]))
+            return [line async for line in hindsight.iter_export("lessons", "csv")]
+
+    rows = asyncio.run(scenario())
+    assert rows[0].startswith("id,") and len(rows) == 2
