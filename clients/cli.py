@@ -9,11 +9,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 from rich.table import Table
 
 from clients.errors import APIError, HindsightError
@@ -93,6 +95,39 @@ def search(
     out.print(table)
 
 
+def export(
+    type: Annotated[str, typer.Option("--type", help="lessons or assets")] = "lessons",
+    format: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="a file; standard output if unset")
+    ] = None,
+    url: Url = "http://127.0.0.1:8000",
+    token: Token = None,
+) -> None:
+    """Stream everything you may see to a file, line by line (constant memory)."""
+    with connected(url, token) as client:
+        if output is None:
+            for line in client.iter_export(type, format):
+                typer.echo(line)
+            return
+        partial = output.with_name(output.name + ".partial")
+        count = 0
+        with Progress(
+            *Progress.get_default_columns()[:1], TextColumn("{task.completed:,} lines"), console=err
+        ) as progress:
+            task = progress.add_task(f"exporting {type}", total=None)
+            with partial.open("w", encoding="utf-8") as sink:
+                for line in client.iter_export(type, format):
+                    sink.write(line + "\n")
+                    count += 1
+                    if count % 1000 == 0:
+                        progress.update(task, completed=count)
+            progress.update(task, completed=count)
+        partial.replace(output)  # a file that is there is complete
+    err.print(f"wrote {count:,} lines to {output}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the client commands to the `hindsight` command line."""
     app.command("search")(search)
+    app.command("export")(export)

@@ -47,6 +47,13 @@ def test_the_client_captures_and_finds_a_lesson_on_a_real_server(server: Server)
     refused = runner.invoke(app, ["search", "x"], env={**env, "HINDSIGHT_TOKEN": "wrong"})
     assert refused.exit_code == 1 and "error 401" in refused.output
 
+    target = server.log_path.parent / "lessons.csv"
+    exported = runner.invoke(app, ["export", "--format", "csv", "-o", str(target)], env=env)
+    assert exported.exit_code == 0, exported.output
+    rows = target.read_text().splitlines()
+    assert len(rows) == 2 and "Ventilator handover" in rows[1]
+    assert not target.with_name("lessons.csv.partial").exists()
+
 
 def test_no_server_is_a_transport_error_after_the_retries() -> None:
     with (
