@@ -19,7 +19,8 @@ from sqlalchemy import Engine, text
 from search.base import FACET_LIMIT, AccessScope, IndexDoc, SearchHit, SearchQuery, SearchResult
 from search.base import empty_facets as _empty
 from search.common import BaseBackend
-from search.pg_sql import RANK, Params, build_where, headline_sql
+from search.pg_focus import Focus, key_terms, plain_words
+from search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
 from search.query import Node
 from search.snippets import clean, mark_headline
 
@@ -118,13 +119,39 @@ class PostgresBackend(BaseBackend):
     def _stem(self, word: str) -> str | None:
         return word  # snippets come from ts_headline, which stems by itself
 
+    def _focus(self, node: Node | None) -> Focus | None:
+        words = plain_words(node)
+        if words is None:
+            return None
+        sql = (
+            "SELECT word, doc_count FROM search_vocabulary WHERE word = ANY(:words) "
+            # The planner's row estimate is free and close enough for an idf; counting
+            # only until the table has been analysed once.
+            "UNION ALL SELECT '', CASE WHEN reltuples > 0 THEN reltuples::bigint "
+            "ELSE (SELECT count(*) FROM search_documents) END "
+            "FROM pg_class WHERE oid = 'search_documents'::regclass"
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(text(sql), {"words": sorted(set(words))}).all()
+        counts = {word: int(n) for word, n in rows}
+        return key_terms(words, counts, max(counts.pop("", 0), 1))
+
     def _run(
         self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
     ) -> SearchResult:
         params = Params()
+        focus = self._focus(node)
+        if focus is not None:
+            node = focus.node
         where, rank_q = build_where(node, query.filters, scope, exclude, params)
         by_score = query.sort == "relevance" and rank_q is not None
         rank = RANK.format(q=rank_q) if rank_q else "NULL::real"
+        if focus is not None:
+            rank = " + ".join(
+                f"{idf:.4f} * "
+                + KEY_TERM_RANK.format(q=f"to_tsquery('english', {params.add(_quoted(w))})")
+                for w, idf in focus.weights.items()
+            )
         order = "score DESC, created_at DESC, doc_id" if by_score else "created_at DESC, doc_id"
         params["limit"], params["offset"] = query.limit, query.offset
         page_sql = (
@@ -232,6 +259,11 @@ class PostgresBackend(BaseBackend):
         )
         with self._engine.connect() as conn:
             return [r[0] for r in conn.execute(text(sql), params)]
+
+
+def _quoted(word: str) -> str:
+    """A vocabulary word (letters only) as a tsquery operand."""
+    return "'" + word.replace("'", "") + "'"
 
 
 def _like_prefix(prefix: str) -> str:

@@ -22,7 +22,7 @@ from search.base import InvalidQuery
 
 FIELDS = frozenset({"title", "lesson", "recommendation", "topic", "tag", "kind"})
 MAX_QUERY_CHARS = 4000
-MAX_TERMS = 300
+MAX_TERMS = 600  # q is at most 2,000 characters over HTTP: room for any pasted prose
 MAX_DEPTH = 12
 MIN_PREFIX = 2
 # Dropped from OR groups of plain words (never from phrases, never alone): they match nearly
