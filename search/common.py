@@ -6,7 +6,8 @@ so the three engines answer the same query the same way."""
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 
@@ -99,6 +100,11 @@ class BaseBackend(ABC):
             if candidate not in out:
                 out.append(candidate)
         return out[:limit]
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """By default every upsert commits by itself; tantivy overrides this."""
+        yield
 
     def rebuild(self, docs: Iterable[IndexDoc]) -> None:
         self._clear()

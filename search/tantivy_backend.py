@@ -10,7 +10,8 @@ constant-score clauses of the same boolean query, so hits, totals and facets all
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
@@ -56,6 +57,7 @@ class TantivyBackend(BaseBackend):
         self._stamp: tuple[int, int] | None = None
         self._searcher = self._index.searcher()
         self._dirty = False
+        self._bulk_depth = 0
 
     # -- writing: only the indexer calls these, and it is the only writer -------------------
     def _w(self) -> tantivy.IndexWriter:
@@ -69,16 +71,35 @@ class TantivyBackend(BaseBackend):
             for doc in docs:
                 writer.delete_documents_by_term("doc_id", doc.doc_id)
                 writer.add_document(to_document(doc))
-            writer.commit()
-            self._dirty = True
+            self._commit()
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         with self._lock:
             writer = self._w()
             for doc_id in doc_ids:
                 writer.delete_documents_by_term("doc_id", doc_id)
-            writer.commit()
+            self._commit()
+
+    def _commit(self) -> None:
+        if self._bulk_depth == 0:
+            self._w().commit()
             self._dirty = True
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """One commit for everything upserted inside: tantivy indexes added documents in
+        its own threads (outside the GIL) while the caller prepares the next batch, so the
+        final commit has little left to do, where a commit per batch waits each time."""
+        with self._lock:
+            self._bulk_depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._bulk_depth -= 1
+                if self._bulk_depth == 0 and self._writer is not None:
+                    self._writer.commit()
+                    self._dirty = True
 
     def _clear(self) -> None:
         with self._lock:
