@@ -127,6 +127,20 @@ def export(
     err.print(f"wrote {count:,} lines to {output}")
 
 
+def send_import(
+    url: str, token: str | None, path: Path, type: str, owning_team_id: int | None
+) -> None:
+    """`hindsight import FILE` with a server URL: the file streams to `POST /v1/import`."""
+    with connected(url, token) as client:
+        report = client.import_file(type, path, owning_team_id)
+    err.print(
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"rejected {report.rejected_count}"
+    )
+    for rejected in report.rejected[:20]:
+        err.print(f"  line {rejected.line}: {rejected.reason}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the client commands to the `hindsight` command line."""
     app.command("search")(search)

@@ -3,6 +3,7 @@ returns the `schemas/` model of the answer; errors are those of `clients.errors`
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -265,3 +266,15 @@ class HindsightClient:
         self, type: str, lines: bytes, owning_team_id: int | None = None
     ) -> ImportReport:
         return self._send(self.ops.import_lines(type, lines, owning_team_id))
+
+    def import_file(self, type: str, path: Path, owning_team_id: int | None = None) -> ImportReport:
+        """Stream a JSON-lines file to `POST /v1/import` without reading it into memory."""
+        call = self.ops.import_lines(type, b"", owning_team_id)
+        try:
+            with path.open("rb") as body:
+                response = self._http.request(
+                    call.method, call.path, params=call.params, headers=call.headers, content=body
+                )
+        except httpx.TransportError as exc:
+            raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+        return call.decode(response)

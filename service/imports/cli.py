@@ -10,11 +10,17 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from clients.cli import send_import
+from schemas.bulk import ImportReport as BulkReport
 from service import migrations
+from service.auth import BOOTSTRAP_ADMIN
+from service.bulk.importer import ImportType, Options
+from service.bulk.importer import import_file as bulk_import_file
 from service.db import make_engine
-from service.imports import nasa
+from service.errors import AppError
+from service.imports import nasa, shape
 from service.imports.service import BATCH, ImportReport, count_lines, import_file
-from service.search.indexer import IndexBusy, bulk_drain
+from service.search.indexer import IndexBusy, bulk_drain, drain_pending
 from service.search.runtime import open_for, writer_lock
 from service.settings import Settings
 
@@ -89,12 +95,81 @@ def run_import(settings: Settings, path: Path, *, batch: int = BATCH) -> ImportR
     return report
 
 
+def run_export_import(
+    settings: Settings, path: Path, what: ImportType, owning_team_id: int | None
+) -> BulkReport:
+    """A file in Hindsight's own export shape, into this database as the bootstrap admin,
+    then into the index (unless a running server is the writer: it indexes them)."""
+    engine = make_engine(settings)
+    backend = open_for(settings, engine)
+    try:
+        with err.status(f"importing {what} from {path.name}"):
+            report = bulk_import_file(
+                engine, BOOTSTRAP_ADMIN, what, path, options=Options(owning_team_id)
+            )
+        try:
+            indexed = drain_pending(engine, backend, writer_lock(settings, engine))
+            where = f"indexed {indexed} items into the {settings.search_backend} index"
+        except IndexBusy:
+            where = "a running Hindsight server is the index writer; it indexes them now"
+    except AppError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    finally:
+        backend.close()
+        engine.dispose()
+    err.print(
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"rejected {report.rejected_count}"
+    )
+    for rejected in report.rejected[:MAX_REJECTIONS_SHOWN]:
+        err.print(f"  line {rejected.line}: {rejected.reason}")
+    err.print(where)
+    return report
+
+
 def import_command(
-    path: Annotated[Path, typer.Argument(help="NASA LLIS JSON lines, e.g. nasa_llis.jsonl")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="NASA LLIS JSON lines, or a Hindsight export (assets or lessons)"),
+    ],
     batch: Annotated[int, typer.Option(min=1, max=5000, help="lines per transaction")] = BATCH,
+    team: Annotated[
+        int | None,
+        typer.Option(
+            help="Hindsight exports: put every asset in this team (another system's "
+            "team and project ids are dropped)"
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(envvar="HINDSIGHT_URL", help="send a Hindsight export to this server"),
+    ] = None,
+    token: Annotated[str | None, typer.Option(envvar="HINDSIGHT_TOKEN")] = None,
 ) -> None:
-    """Import NASA LLIS lessons (JSON lines); running it again changes nothing."""
-    run_import(_settings(), path, batch=batch)
+    """Import NASA LLIS lessons or a Hindsight export (JSON lines); running it again changes
+    nothing. Without a URL it writes to this machine's database; with HINDSIGHT_URL (or
+    --url) a Hindsight export goes to that server's POST /v1/import (admin token)."""
+    if not path.is_file():
+        err.print(f"[red]error:[/red] {path} is not a file")
+        raise typer.Exit(1)
+    try:
+        found = shape.detect(path)
+    except shape.UnknownShape as exc:
+        err.print(f"[red]error:[/red] {path}: {exc}")
+        raise typer.Exit(1) from exc
+    if url:
+        if found == "nasa":
+            err.print(
+                "[red]error:[/red] NASA records import into a database, not over HTTP: unset "
+                "HINDSIGHT_URL and run this where HINDSIGHT_DATABASE_URL names the database"
+            )
+            raise typer.Exit(2)
+        send_import(url, token, path, found, team)
+    elif found == "nasa":
+        run_import(_settings(), path, batch=batch)
+    else:
+        run_export_import(_settings(), path, found, team)
 
 
 def demo_command(

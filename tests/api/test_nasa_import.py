@@ -157,6 +157,7 @@ def test_a_changed_record_is_updated_and_the_earlier_version_kept(api, tmp_path)
 def run(settings, monkeypatch):
     monkeypatch.setenv("HINDSIGHT_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HINDSIGHT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.delenv("HINDSIGHT_URL", raising=False)
     runner = CliRunner()
     return lambda *args: runner.invoke(cli, list(args))
 

@@ -54,6 +54,18 @@ def test_the_client_captures_and_finds_a_lesson_on_a_real_server(server: Server)
     assert len(rows) == 2 and "Ventilator handover" in rows[1]
     assert not target.with_name("lessons.csv.partial").exists()
 
+    assets = server.log_path.parent / "assets.jsonl"
+    assert (
+        runner.invoke(app, ["export", "--type", "assets", "-o", str(assets)], env=env).exit_code
+        == 0
+    )
+    admin_env = {**env, "HINDSIGHT_TOKEN": ADMIN_TOKEN}
+    sent = runner.invoke(app, ["import", str(assets)], env=admin_env)
+    assert sent.exit_code == 0, sent.output
+    assert "created 0, updated 0, unchanged 1, rejected 0" in sent.output
+    not_admin = runner.invoke(app, ["import", str(assets)], env=env)
+    assert not_admin.exit_code == 1 and "error 403" in not_admin.output
+
 
 def test_no_server_is_a_transport_error_after_the_retries() -> None:
     with (
