@@ -1,6 +1,9 @@
 """Every table, imported once so that `SQLModel.metadata` is complete (Alembic reads it)."""
 
+from service.actions.models import Action
+from service.applications.models import Application
 from service.assets.models import Asset, AssetLabel, AssetTeam
+from service.due_diligence.models import DueDiligenceCheck
 from service.history.models import VersionRecord
 from service.idempotency import IdempotencyRecord
 from service.lessons.models import Lesson, LessonLabel
@@ -13,11 +16,14 @@ from service.tokens.models import ApiToken
 from service.users.models import User, UserTeam
 
 __all__ = [
+    "Action",
     "ApiToken",
+    "Application",
     "Assessment",
     "Asset",
     "AssetLabel",
     "AssetTeam",
+    "DueDiligenceCheck",
     "Framework",
     "IdempotencyRecord",
     "Lesson",
