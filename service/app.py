@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 
 from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
+from service.actions.routes import router as actions_router
 from service.assets.routes import router as assets_router
 from service.db import make_engine
 from service.error_handlers import install_error_handlers
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
         projects_router,
         assets_router,
         lessons_router,
+        actions_router,
         maturity_router,
         search_router,
     ):

@@ -28,8 +28,15 @@ _REQUIRED = ("title", "observation", "analysis", "five_whys", "lesson", "recomme
              "polarity", "impact", "applicability", "tags")  # fmt: skip
 
 
-def _visible(who: Principal) -> Any:
-    return Lesson.asset_id.in_(asset_access.visible_ids(who))  # type: ignore[attr-defined]
+def _visible(who: Principal, *, team_id: int | None = None) -> Any:
+    assets = asset_access.visible_ids(who, team_id=team_id)
+    return Lesson.asset_id.in_(assets)  # type: ignore[attr-defined]
+
+
+def visible_ids(who: Principal, *, team_id: int | None = None) -> Select[Any]:
+    """Ids of the lessons `who` may read (optionally of one owning team), for subqueries of
+    other domains: actions, applications and metrics are exactly as visible as their lesson."""
+    return select(Lesson.id).where(_visible(who, team_id=team_id))
 
 
 def to_reads(db: Session, lessons: list[Lesson]) -> list[LessonRead]:
@@ -94,6 +101,17 @@ def list_visible(
         offset=offset,  # type: ignore[attr-defined,union-attr]
     )
     return to_reads(db, rows), total
+
+
+def get_linkable(db: Session, who: Principal, lesson_id: int, *, field: str) -> LessonRead:
+    """A visible lesson another item links to (an action, an application); a 422 naming
+    `field` when there is none or the caller cannot see it (the same answer, so nothing leaks)."""
+    lesson = db.execute(
+        select(Lesson).where(Lesson.id == lesson_id, _visible(who))
+    ).scalar_one_or_none()
+    if lesson is None:
+        raise ValidationFailed(field, f"there is no lesson {lesson_id}")
+    return to_read(db, lesson)
 
 
 def require_visible_ids(db: Session, who: Principal, lesson_ids: list[int], *, field: str) -> None:
