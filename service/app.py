@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
 from service.actions.routes import router as actions_router
+from service.applications.routes import router as applications_router
 from service.assets.routes import router as assets_router
 from service.db import make_engine
 from service.error_handlers import install_error_handlers
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         assets_router,
         lessons_router,
         actions_router,
+        applications_router,
         maturity_router,
         search_router,
     ):
