@@ -14,6 +14,7 @@ from service.actions.routes import router as actions_router
 from service.applications.routes import router as applications_router
 from service.assets.routes import router as assets_router
 from service.db import make_engine
+from service.due_diligence.routes import router as due_diligence_router
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
 from service.idempotency import Replay
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         lessons_router,
         actions_router,
         applications_router,
+        due_diligence_router,
         maturity_router,
         search_router,
     ):

@@ -59,6 +59,16 @@ def get_visible(db: Session, who: Principal, asset_id: int) -> Asset:
     return asset
 
 
+def visible_reads(db: Session, who: Principal, asset_ids: list[int]) -> dict[int, AssetRead]:
+    """The assets among `asset_ids` that `who` may read, by id."""
+    if not asset_ids:
+        return {}
+    rows = db.execute(
+        select(Asset).where(Asset.id.in_(asset_ids), access.visible_to(who))  # type: ignore[union-attr]
+    ).scalars()
+    return {read.id: read for read in to_reads(db, list(rows))}
+
+
 def list_visible(
     db: Session, who: Principal, *, filters: dict[str, Any], limit: int, offset: int
 ) -> tuple[list[AssetRead], int]:

@@ -15,6 +15,7 @@ from schemas.versions import VersionRead
 from service import idempotency
 from service import ownership as own
 from service.assets import access as asset_access
+from service.assets.models import Asset
 from service.auth import Principal
 from service.columns import utcnow
 from service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -112,6 +113,20 @@ def get_linkable(db: Session, who: Principal, lesson_id: int, *, field: str) -> 
     if lesson is None:
         raise ValidationFailed(field, f"there is no lesson {lesson_id}")
     return to_read(db, lesson)
+
+
+def visible_reads(db: Session, who: Principal, lesson_ids: list[int]) -> dict[int, LessonRead]:
+    """The lessons among `lesson_ids` that `who` may read, by id. A join on the asset rather
+    than the `IN (visible assets)` subquery: for a handful of ids it is a few index lookups,
+    where the subquery would list every visible asset."""
+    if not lesson_ids:
+        return {}
+    rows = db.execute(
+        select(Lesson)
+        .join(Asset, Asset.id == Lesson.asset_id)  # type: ignore[arg-type]
+        .where(Lesson.id.in_(lesson_ids), asset_access.visible_to(who))  # type: ignore[union-attr]
+    ).scalars()
+    return {read.id: read for read in to_reads(db, list(rows))}
 
 
 def require_visible_ids(db: Session, who: Principal, lesson_ids: list[int], *, field: str) -> None:

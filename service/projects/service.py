@@ -72,6 +72,16 @@ def to_read(db: Session, project: Project) -> ProjectRead:
     )
 
 
+def visible_reads(db: Session, who: Principal, project_ids: list[int]) -> dict[int, ProjectRead]:
+    """The projects among `project_ids` that `who` may read, by id."""
+    if not project_ids:
+        return {}
+    rows = db.execute(
+        select(Project).where(Project.id.in_(project_ids), visible_to(who))  # type: ignore[union-attr]
+    ).scalars()
+    return {row.id: to_read(db, row) for row in rows if row.id is not None}
+
+
 def get_visible(db: Session, who: Principal, project_id: int) -> Project:
     """Raises NotFound for a missing project and for one the caller may not see alike."""
     project = db.execute(
