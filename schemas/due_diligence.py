@@ -1,8 +1,6 @@
 """Due diligence (pre-project review): a project's description in, the relevant learning out,
 ranked and explained; the check is stored with exactly what it showed."""
 
-from typing import Annotated
-
 from pydantic import BaseModel, Field
 
 from schemas.actions import ActionRead
@@ -119,9 +117,6 @@ class DecisionCreate(Input):
     lesson_id: Id
     decision: Decision
     note: str = Field("", max_length=4000)
-
-
-Decisions = Annotated[list[DecisionCreate], Field(min_length=1, max_length=MAX_DECISIONS)]
 
 
 class DecisionsRecorded(BaseModel):

@@ -1,8 +1,11 @@
+from typing import Annotated
+
 from fastapi import APIRouter, Body
 
 from schemas.common import Page
 from schemas.due_diligence import (
-    Decisions,
+    MAX_DECISIONS,
+    DecisionCreate,
     DecisionsRecorded,
     DueDiligenceCreate,
     DueDiligenceRead,
@@ -61,7 +64,10 @@ def record_decisions(
     check_id: IdPath,
     db: DbSession,
     who: Contributor,
-    decisions: Decisions = Body(description="[{lesson_id, decision, note}]"),
+    decisions: Annotated[
+        list[DecisionCreate],
+        Body(min_length=1, max_length=MAX_DECISIONS, description="[{lesson_id, decision, note}]"),
+    ],
 ) -> DecisionsRecorded:
     """Record the team's decisions on the check's lessons as applications of its project,
     one per lesson: posting again updates them. Contributors of the project's team,

@@ -27,8 +27,10 @@ MAX_PHRASES = 4
 MAX_CANDIDATES = 48
 TITLE_COUNTS = 3  # a word of the title counts as often as this: the title names the subject
 TOPIC_COUNTS = 2
-# A word in more than this share of the collection says nothing about a brief.
+# A word in more than this share of the collection says nothing about a brief, once the
+# collection is large enough to tell (in a small one, IDF alone weighs such words down).
 MAX_SHARE = 0.25
+MIN_TOTAL_FOR_SHARE = 100
 
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?")
 # Sentences and clauses: a phrase never spans punctuation.
@@ -134,7 +136,8 @@ def key_terms(
     weights: dict[str, float] = {}
     for stem in candidates:
         df = stats.freq.get(text_of[stem], 0)
-        if df == 0 or df > MAX_SHARE * max(stats.total, df):
+        common = stats.total >= MIN_TOTAL_FOR_SHARE and df > MAX_SHARE * stats.total
+        if df == 0 or common:
             continue  # matches nothing, or nearly everything
         weights[stem] = (1 + math.log(counted.counts[stem])) * idf(df, stats.total)
     singles = sorted(weights, key=lambda stem: (-weights[stem], stem))[:MAX_TERMS]
