@@ -33,7 +33,10 @@ class DueDiligenceCreate(Input):
 
 class KeyTermRead(BaseModel):
     term: str = Field(description="a word or two-word phrase of the description")
-    weight: float = Field(description="its frequency in the text times its rarity (tf x idf)")
+    weight: float = Field(
+        description="how much a match counts: 1 + ln(occurrences in the text), the title and "
+        "topics counted extra; the ranking adds the term's rarity"
+    )
 
 
 class AssetBrief(Output):

@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.assets import AssetRead
 from schemas.due_diligence import PersonResult, SourceRef
 from schemas.projects import ProjectRead
 
@@ -15,12 +14,23 @@ _NOTE_CHARS = 160
 
 
 @dataclass(frozen=True)
+class AssetFacts:
+    """What people come from in an asset: its authors and the contacts its details name."""
+
+    title: str
+    kind: str
+    owning_team_id: int
+    authors: list[dict[str, Any]]
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Behind:
     """One shown result and what stands behind it: its asset and its project, if visible."""
 
     source: SourceRef
     label: str  # "lesson 'Shared referral form'"
-    asset: AssetRead | None
+    asset: AssetFacts | None
     project: ProjectRead | None
 
 
@@ -34,14 +44,14 @@ def _candidates(behind: Behind, team_names: dict[int, str]) -> list[PersonResult
     asset, project = behind.asset, behind.project
     if asset is not None:
         team = team_names.get(asset.owning_team_id)
-        kind = asset.kind.value.replace("_", " ")
+        kind = asset.kind.replace("_", " ")
         for author in asset.authors:
             found.append(
                 PersonResult(
-                    name=author.name,
-                    role=author.role or "author",
+                    name=author["name"],
+                    role=author.get("role") or "author",
                     team=team,
-                    email=author.email,
+                    email=author.get("email"),
                     reason=f"wrote the {kind} '{asset.title}', behind {behind.label}",
                     sources=[behind.source],
                 )

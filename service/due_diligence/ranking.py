@@ -134,23 +134,25 @@ def rerank(scores: Mapping[int, float], boosts: Mapping[int, float]) -> list[tup
 def matched_terms(terms: Sequence[KeyTerm], fields: Mapping[str, str]) -> dict[str, list[str]]:
     """Per key term that occurs in the item (same stems; a phrase's stems next to each
     other), the fields it occurs in, in the order of `fields`."""
-    stems_of = {
-        name: [english_stem(w) for w in _WORD.findall(text.lower())]
-        for name, text in fields.items()
-    }
+    stemmed = {}
+    for name, text in fields.items():
+        stems = [english_stem(w) for w in _WORD.findall(text.lower())]
+        stemmed[name] = (stems, set(stems))
     found: dict[str, list[str]] = {}
     for term in terms:
-        for name, stems in stems_of.items():
-            if _occurs(term.stems, stems):
+        for name, (stems, present) in stemmed.items():
+            if all(stem in present for stem in term.stems) and _occurs(term.stems, stems):
                 found.setdefault(term.text, []).append(name)
     return found
 
 
 def _occurs(wanted: tuple[str, ...], stems: list[str]) -> bool:
     if len(wanted) == 1:
-        return wanted[0] in stems
-    width = len(wanted)
-    return any(tuple(stems[i : i + width]) == wanted for i in range(len(stems) - width + 1))
+        return True  # the caller found it in the set
+    first, width = wanted[0], len(wanted)
+    return any(
+        stems[i : i + width] == list(wanted) for i, stem in enumerate(stems) if stem == first
+    )
 
 
 def reason(found: Mapping[str, list[str]], notes: Iterable[str]) -> str:

@@ -36,7 +36,7 @@ from service.assets import service as assets_service
 from service.auth import Principal
 from service.due_diligence import access, ranking
 from service.due_diligence.models import DueDiligenceCheck
-from service.due_diligence.people import Behind, people_behind
+from service.due_diligence.people import AssetFacts, Behind, people_behind
 from service.due_diligence.terms import KeyTerm, key_terms
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.lessons import service as lessons_service
@@ -47,8 +47,8 @@ from service.search.search_log import SearchLog
 from service.teams import service as teams_service
 
 # The index ranks this many candidates per type; only they are reranked and read back.
-LESSON_CANDIDATES = 200
-ASSET_CANDIDATES = 50
+LESSON_CANDIDATES = 120
+ASSET_CANDIDATES = 30
 LESSONS_SHOWN = 20
 ASSETS_SHOWN = 10
 # People come from the results a reader looks at first.
@@ -85,25 +85,30 @@ def _rank_lessons(
     hits = backend.weighted_search(
         _query(terms), scope_for(who), SearchFilters(type="lesson"), LESSON_CANDIDATES
     )
-    lessons = lessons_service.visible_reads(db, who, [hit.id for hit in hits])
-    scores = {hit.id: hit.score or 0.0 for hit in hits if hit.id in lessons}
+    # The candidates' facts only; the text is read for the lessons shown.
+    facts = lessons_service.visible_facts(db, who, [hit.id for hit in hits])
+    scores = {hit.id: hit.score or 0.0 for hit in hits if hit.id in facts}
     tracks = applications_service.track_records(db, who, list(scores))
     fits: dict[int, list[ranking.Fit]] = {}
     for lesson_id in scores:
-        lesson = lessons[lesson_id]
+        fact = facts[lesson_id]
         where = ranking.Applicability(
-            phases=tuple(lesson.applicability.phases),
-            topics=(*lesson.applicability.topics, *lesson.tags),
-            organisation_types=tuple(lesson.applicability.organisation_types),
+            phases=fact.phases,
+            topics=(*fact.topics, *fact.tags),
+            organisation_types=fact.organisation_types,
         )
         fits[lesson_id] = [
             ranking.applicability_fit(brief, where),
-            ranking.proven_fit(lesson.status, tracks.get(lesson_id)),
+            ranking.proven_fit(fact.status, tracks.get(lesson_id)),
         ]
     boosts = {i: sum(fit.boost for fit in f) for i, f in fits.items()}
+    top = ranking.rerank(scores, boosts)[:LESSONS_SHOWN]
+    lessons = lessons_service.visible_reads(db, who, [lesson_id for lesson_id, _ in top])
     shown = []
-    for lesson_id, score in ranking.rerank(scores, boosts)[:LESSONS_SHOWN]:
-        lesson = lessons[lesson_id]
+    for lesson_id, score in top:
+        lesson = lessons.get(lesson_id)
+        if lesson is None:
+            continue  # deleted between the two reads
         found = ranking.matched_terms(terms, _lesson_fields(lesson))
         matched = [*found, *(m for fit in fits[lesson_id] for m in fit.matched)]
         notes = [n for fit in fits[lesson_id] for n in fit.notes]
@@ -125,7 +130,7 @@ def _rank_assets(
     hits = backend.weighted_search(
         _query(terms), scope_for(who), SearchFilters(type="asset"), ASSET_CANDIDATES
     )
-    assets = assets_service.visible_reads(db, who, [hit.id for hit in hits])
+    assets = assets_service.visible_rows(db, who, [hit.id for hit in hits])
     scores = {hit.id: hit.score or 0.0 for hit in hits if hit.id in assets}
     projects = projects_service.visible_reads(
         db, who, sorted({a.project_id for a in assets.values() if a.project_id is not None})
@@ -136,7 +141,7 @@ def _rank_assets(
         project = projects.get(asset.project_id) if asset.project_id is not None else None
         where = ranking.Applicability(
             phases=(project.phase.value,) if project else (),
-            topics=(*asset.topics, *asset.tags),
+            topics=(*(asset.topics or ()), *(asset.tags or ())),
             organisation_types=(project.organisation_type.value,) if project else (),
         )
         fits[asset_id] = ranking.applicability_fit(brief, where)
@@ -148,7 +153,7 @@ def _rank_assets(
         found = ranking.matched_terms(terms, fields)
         shown.append(
             AssetResult(
-                asset=AssetBrief.model_validate(asset.model_dump()),
+                asset=AssetBrief.model_validate(asset),
                 score=score,
                 matched=[*found, *fits[asset_id].matched],
                 reason=ranking.reason(found, fits[asset_id].notes),
@@ -163,7 +168,16 @@ def _people(
     top_lessons = [r.lesson for r in lessons[:PEOPLE_FROM_LESSONS]]
     top_assets = [r.asset for r in assets[:PEOPLE_FROM_ASSETS]]
     asset_ids = sorted({lesson.asset_id for lesson in top_lessons} | {a.id for a in top_assets})
-    full_assets = assets_service.visible_reads(db, who, asset_ids)
+    full_assets = {
+        asset_id: AssetFacts(
+            title=row.title,
+            kind=row.kind,
+            owning_team_id=row.owning_team_id,
+            authors=list(row.authors or []),
+            details=dict(row.details or {}),
+        )
+        for asset_id, row in assets_service.visible_rows(db, who, asset_ids).items()
+    }
     project_ids = {lesson.project_id for lesson in top_lessons} | {a.project_id for a in top_assets}
     projects = projects_service.visible_reads(db, who, sorted(p for p in project_ids if p))
     behinds = [
@@ -292,7 +306,7 @@ def _as_seen_by(db: Session, who: Principal, check: DueDiligenceCheck) -> DueDil
     if not who.is_admin:
         lesson_ids = [r.lesson.id for r in results.lessons]
         lessons = set(lessons_service.visible_reads(db, who, lesson_ids))
-        assets = set(assets_service.visible_reads(db, who, [r.asset.id for r in results.assets]))
+        assets = set(assets_service.visible_rows(db, who, [r.asset.id for r in results.assets]))
         project_ids = [s.id for p in results.people for s in p.sources if s.type == "project"]
         projects = set(projects_service.visible_reads(db, who, project_ids))
         seen = {"lesson": lessons, "asset": assets, "project": projects}
