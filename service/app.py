@@ -20,6 +20,7 @@ from service.health.routes import router as health_router
 from service.idempotency import Replay
 from service.lessons.routes import router as lessons_router
 from service.maturity.routes import router as maturity_router
+from service.metrics.routes import router as metrics_router
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from service.projects.routes import router as projects_router
 from service.search.routes import router as search_router
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
         applications_router,
         due_diligence_router,
         maturity_router,
+        metrics_router,
         search_router,
     ):
         v1.include_router(router)

@@ -11,6 +11,7 @@ similar relevance without lifting an unrelated lesson over a relevant one.
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from schemas.enums import LessonStatus
 from search.stemming import english_stem
@@ -134,25 +135,38 @@ def rerank(scores: Mapping[int, float], boosts: Mapping[int, float]) -> list[tup
 def matched_terms(terms: Sequence[KeyTerm], fields: Mapping[str, str]) -> dict[str, list[str]]:
     """Per key term that occurs in the item (same stems; a phrase's stems next to each
     other), the fields it occurs in, in the order of `fields`."""
-    stemmed = {}
-    for name, text in fields.items():
-        stems = [english_stem(w) for w in _WORD.findall(text.lower())]
-        stemmed[name] = (stems, set(stems))
+    wanted = {stem for term in terms for stem in term.stems}
+    if not wanted:
+        return {}
+    # English stems keep a word's first three letters: a regex (in C) finds the few words
+    # that may match, so only those are stemmed, not every word of a long lesson.
+    heads = "|".join(sorted({re.escape(stem[:3]) for stem in wanted}))
+    candidates = re.compile(rf"(?<![a-z0-9])(?:{heads})[a-z0-9]*")
     found: dict[str, list[str]] = {}
-    for term in terms:
-        for name, (stems, present) in stemmed.items():
-            if all(stem in present for stem in term.stems) and _occurs(term.stems, stems):
+    for name, text in fields.items():
+        lowered = text.lower()
+        tokens = [
+            (english_stem(m.group()), m.start(), m.end()) for m in candidates.finditer(lowered)
+        ]
+        present = {stem for stem, _, _ in tokens}
+        for term in terms:
+            if all(stem in present for stem in term.stems) and _occurs(term.stems, tokens, lowered):
                 found.setdefault(term.text, []).append(name)
-    return found
+    return {term.text: found[term.text] for term in terms if term.text in found}
 
 
-def _occurs(wanted: tuple[str, ...], stems: list[str]) -> bool:
+def _occurs(wanted: tuple[str, ...], tokens: list[tuple[str, int, int]], text: str) -> bool:
+    """Whether the stems follow each other with no other word between them."""
     if len(wanted) == 1:
-        return True  # the caller found it in the set
-    first, width = wanted[0], len(wanted)
-    return any(
-        stems[i : i + width] == list(wanted) for i, stem in enumerate(stems) if stem == first
-    )
+        return True  # the caller found it among the present stems
+    for i in range(len(tokens) - len(wanted) + 1):
+        window = tokens[i : i + len(wanted)]
+        if tuple(stem for stem, _, _ in window) != wanted:
+            continue
+        gaps = pairwise(window)
+        if not any(_WORD.search(text, left[2], right[1]) for left, right in gaps):
+            return True
+    return False
 
 
 def reason(found: Mapping[str, list[str]], notes: Iterable[str]) -> str:
