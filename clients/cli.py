@@ -127,6 +127,67 @@ def export(
     err.print(f"wrote {count:,} lines to {output}")
 
 
+def due_diligence(
+    file: Annotated[Path, typer.Option("--file", "-f", help="the project brief (text/markdown)")],
+    title: Annotated[str | None, typer.Option(help="defaults to the brief's first line")] = None,
+    project_id: Annotated[
+        int | None, typer.Option("--project", help="store it on a project")
+    ] = None,
+    phase: Annotated[str | None, typer.Option()] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="repeat for several")] = None,
+    organisation_type: Annotated[str | None, typer.Option("--organisation-type")] = None,
+    url: Url = "http://127.0.0.1:8000",
+    token: Token = None,
+    as_json: AsJson = False,
+) -> None:
+    """Paste a project brief, get the lessons, case studies, open actions and people worth
+    talking to, ranked, each with why it was shown."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/red] cannot read {file}: {exc}")
+        raise typer.Exit(2) from exc
+    first = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), "")
+    body: dict[str, Any] = {
+        "title": (title or first or file.stem)[:300],
+        "description": text,
+        "project_id": project_id,
+        "phase": phase,
+        "topics": topic or [],
+        "organisation_type": organisation_type,
+    }
+    with connected(url, token) as client:
+        check = client.run_due_diligence({k: v for k, v in body.items() if v is not None})
+    if as_json:
+        print_json(check)
+        return
+    results = check.results
+    lessons = Table(title=f"Lessons for {check.title!r} (check {check.id})", show_lines=True)
+    for column in ("#", "lesson", "status", "why"):
+        lessons.add_column(column)
+    for rank, found in enumerate(results.lessons, start=1):
+        lesson = found.lesson
+        lessons.add_row(str(rank), f"{lesson.title} (id {lesson.id})", lesson.status, found.reason)
+    out.print(lessons)
+    if results.assets:
+        assets = Table(title="Case studies, reviews and other assets", show_lines=True)
+        for column in ("asset", "kind", "why"):
+            assets.add_column(column)
+        for found_asset in results.assets:
+            asset = found_asset.asset
+            assets.add_row(f"{asset.title} (id {asset.id})", asset.kind, found_asset.reason)
+        out.print(assets)
+    if results.open_actions:
+        out.print("[bold]Open actions on these lessons[/bold]")
+        for action in results.open_actions:
+            out.print(f"  - {action.title} (owner {action.owner_name}, due {action.due_date})")
+    if results.people:
+        out.print("[bold]People worth talking to[/bold]")
+        for person in results.people:
+            team = f", {person.team}" if person.team else ""
+            out.print(f"  - {person.name} ({person.role}{team}): {person.reason}")
+
+
 def send_import(
     url: str, token: str | None, path: Path, type: str, owning_team_id: int | None
 ) -> None:
@@ -145,3 +206,4 @@ def register(app: typer.Typer) -> None:
     """Add the client commands to the `hindsight` command line."""
     app.command("search")(search)
     app.command("export")(export)
+    app.command("due-diligence")(due_diligence)

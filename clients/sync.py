@@ -13,10 +13,13 @@ from clients._core import Body, Call, decode_error
 from clients.errors import TransportError
 from clients.operations import Operations
 from clients.paging import PAGE_SIZE, next_offset
+from schemas.actions import ActionRead
+from schemas.applications import ApplicationRead
 from schemas.assets import AssetRead
 from schemas.attachments import AttachmentRead
 from schemas.bulk import ImportReport
 from schemas.common import Page
+from schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
 from schemas.health import Health
 from schemas.lessons import LessonRead
 from schemas.maturity import (
@@ -27,6 +30,7 @@ from schemas.maturity import (
     FrameworkSummary,
     TeamProgress,
 )
+from schemas.metrics import LearningMetrics
 from schemas.projects import ProjectRead
 from schemas.search import RelatedLessons, SearchPage, Suggestions
 from schemas.teams import TeamRead
@@ -278,3 +282,50 @@ class HindsightClient:
         except httpx.TransportError as exc:
             raise TransportError(f"{call.method} {call.path}: {exc}") from exc
         return call.decode(response)
+
+    # -- the learning loop and its metrics ---------------------------------------------
+    def transition_lesson(self, lesson_id: int, body: Body, version: int) -> LessonRead:
+        return self._send(self.ops.transition_lesson(lesson_id, body, version))
+
+    def create_action(self, body: Body) -> ActionRead:
+        return self._send(self.ops.create_action(body))
+
+    def list_actions(self, **filters: Any) -> Page[ActionRead]:
+        return self._send(self.ops.list_actions(**filters))
+
+    def get_action(self, action_id: int) -> ActionRead:
+        return self._send(self.ops.get_action(action_id))
+
+    def update_action(self, action_id: int, body: Body, version: int) -> ActionRead:
+        return self._send(self.ops.update_action(action_id, body, version))
+
+    def create_application(self, body: Body) -> ApplicationRead:
+        return self._send(self.ops.create_application(body))
+
+    def list_applications(self, **filters: Any) -> Page[ApplicationRead]:
+        return self._send(self.ops.list_applications(**filters))
+
+    def get_application(self, application_id: int) -> ApplicationRead:
+        return self._send(self.ops.get_application(application_id))
+
+    def update_application(self, application_id: int, body: Body, version: int) -> ApplicationRead:
+        return self._send(self.ops.update_application(application_id, body, version))
+
+    def run_due_diligence(self, body: Body) -> DueDiligenceRead:
+        return self._send(self.ops.run_due_diligence(body))
+
+    def list_due_diligence(self, **filters: Any) -> Page[DueDiligenceRead]:
+        return self._send(self.ops.list_due_diligence(**filters))
+
+    def get_due_diligence(self, check_id: int) -> DueDiligenceRead:
+        return self._send(self.ops.get_due_diligence(check_id))
+
+    def record_decisions(self, check_id: int, decisions: list[Any]) -> DecisionsRecorded:
+        return self._send(self.ops.record_decisions(check_id, decisions))
+
+    def learning_metrics(
+        self, team_id: int | None = None, from_date: str | None = None, to_date: str | None = None
+    ) -> LearningMetrics:
+        return self._send(
+            self.ops.learning_metrics(team_id=team_id, from_date=from_date, to_date=to_date)
+        )

@@ -112,3 +112,29 @@ class LessonStatus(StrEnum):
     actioned = "actioned"
     learned = "learned"
     not_actioned = "not_actioned"
+
+
+class ActionStatus(StrEnum):
+    """`done` needs evidence; open and in_progress actions past their due date are overdue."""
+
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Decision(StrEnum):
+    """What a later project decided about a lesson it considered."""
+
+    apply = "apply"
+    adapt = "adapt"
+    not_applicable = "not_applicable"
+
+
+class Outcome(StrEnum):
+    """Whether applying the lesson helped: the measure of whether learning works."""
+
+    pending = "pending"
+    helped = "helped"
+    no_effect = "no_effect"
+    hindered = "hindered"

@@ -130,3 +130,16 @@ class LessonRead(Output):
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
     learned_at: UTCTimestamp | None
+
+
+class LessonTransition(Input):
+    """A move through the lifecycle: identified -> action_planned -> actioned -> learned, or
+    to not_actioned (with a reason) from anywhere, and from there back to identified."""
+
+    to: LessonStatus
+    reason: str | None = Field(
+        None, max_length=4000, description="required for not_actioned; kept in the history"
+    )
+    evidence_of_change: str | None = Field(
+        None, max_length=20_000, description="required for learned: what changed, and where"
+    )

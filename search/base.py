@@ -183,6 +183,20 @@ class SearchResult:
     suggestion: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DocFreqs:
+    """How many indexed items hold each word (stemmed as the engine stems it), out of
+    `total`: the IDF half of weighting the terms of a long text. Counts cover every item,
+    hidden ones too, so they must only weigh terms, never be shown."""
+
+    total: int
+    freq: dict[str, int]
+
+
+WeightedTerm = tuple[str, float]
+"""A word, or two words separated by a space (a phrase), and how much a match counts."""
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     """Full-text index over lessons, assets and projects; derived from the database and
@@ -208,3 +222,17 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
+
+    def doc_freq(self, words: Sequence[str]) -> DocFreqs: ...
+
+    def weighted_search(
+        self,
+        terms: Sequence[WeightedTerm],
+        scope: AccessScope,
+        filters: SearchFilters,
+        limit: int,
+    ) -> list[SearchHit]:
+        """The best `limit` visible items for an OR of weighted terms, best first (for due
+        diligence: a page of prose reduced to its key terms). No facets, no totals, no
+        snippets: only the candidates, cheaply."""
+        ...

@@ -16,7 +16,17 @@ from pathlib import Path
 
 import tantivy
 
-from search.base import AccessScope, IndexDoc, SearchQuery, SearchResult, empty_facets
+from search.base import (
+    AccessScope,
+    DocFreqs,
+    IndexDoc,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    WeightedTerm,
+    empty_facets,
+)
 from search.common import BaseBackend
 from search.query import Bool, Node, Phrase, Prefix, Term
 from search.snippets import make_snippet
@@ -270,3 +280,46 @@ class TantivyBackend(BaseBackend):
         visible = self._full_query(None, [], scope, None)
         pairs = searcher.terms_with_prefix("spell", word, filter_query=visible, limit=limit)
         return [term for term, count in pairs if count > 0]
+
+    # -- due diligence: term statistics and weighted candidates ----------------------------
+    def doc_freq(self, words: Sequence[str]) -> DocFreqs:
+        """Per word, the most items holding its stem in any one text field (a lower bound
+        of the union, read from the term dictionary without running a query)."""
+        searcher = self._current()
+        freq: dict[str, int] = {}
+        for word in words:
+            stem = self._stem(word)
+            counts = [searcher.doc_freq(name, stem) for name in _DF_FIELDS] if stem else [0]
+            freq[word] = max(counts)
+        return DocFreqs(total=searcher.num_docs, freq=freq)
+
+    def weighted_search(
+        self,
+        terms: Sequence[WeightedTerm],
+        scope: AccessScope,
+        filters: SearchFilters,
+        limit: int,
+    ) -> list[SearchHit]:
+        """One boolean OR of boosted term (or phrase) queries over the weighted fields; BM25
+        per field times the term's weight; top `limit` only, nothing counted."""
+        shoulds = []
+        for text, weight in terms:
+            words = tuple(text.split())
+            leaf: Term | Phrase = Term(words[0]) if len(words) == 1 else Phrase(words)
+            shoulds.append((Occur.Should, Q.boost_query(self._compile(leaf), weight)))
+        if not shoulds or limit < 1:
+            return []
+        clauses = [(Occur.Must, Q.boolean_query(shoulds))]
+        scope_q = self._scope_query(scope)
+        constraints = self._filter_queries(SearchQuery(filters=filters))
+        for q in [*constraints, *([scope_q] if scope_q is not None else [])]:
+            clauses.append((Occur.Must, Q.const_score_query(q, 0.0)))
+        searcher = self._current()
+        found = searcher.search(Q.boolean_query(clauses), limit, count=False)
+        return [
+            read_hit(searcher.doc(address).to_dict(), "", float(score))
+            for score, address in found.hits
+        ]
+
+
+_DF_FIELDS = ("title", "lesson", "recommendation", "observation", "body")

@@ -23,10 +23,13 @@ from search.base import (
     FACET_LIMIT,
     FACET_NAMES,
     AccessScope,
+    DocFreqs,
     IndexDoc,
+    SearchFilters,
     SearchHit,
     SearchQuery,
     SearchResult,
+    WeightedTerm,
     empty_facets,
 )
 from search.common import BaseBackend
@@ -252,6 +255,45 @@ class WhooshBackend(BaseBackend):
         ranked = sorted(self._vocabulary(word), key=lambda kv: (-kv[1], kv[0]))[: limit * 3]
         out = [t for t, _ in ranked if self._visible(wq.Term("spell", t), scope, 1)]
         return out[:limit]
+
+    # -- due diligence: term statistics and weighted candidates ----------------------------
+    def doc_freq(self, words: Sequence[str]) -> DocFreqs:
+        """Per word, the most items holding its stem in any one text field."""
+        reader = self._current().reader()
+        freq: dict[str, int] = {}
+        for word in words:
+            stem = self._stem(word)
+            counts = [reader.doc_frequency(n, stem) for n in _SNIPPET_FIELDS] if stem else [0]
+            freq[word] = max([*counts, reader.doc_frequency("title", stem) if stem else 0])
+        return DocFreqs(total=reader.doc_count(), freq=freq)
+
+    def weighted_search(
+        self,
+        terms: Sequence[WeightedTerm],
+        scope: AccessScope,
+        filters: SearchFilters,
+        limit: int,
+    ) -> list[SearchHit]:
+        """An OR of per-field term (or phrase) queries, each boosted by its term's weight;
+        BM25F with the schema's field boosts; the access scope and filters in `filter=`."""
+        leaves: list[wq.Query] = []
+        for text, weight in terms:
+            stems = [s for w in text.split() if (s := self._stem(w))]
+            if not stems:
+                continue
+            for name in DEFAULT_FIELDS:
+                if len(stems) == 1:
+                    leaves.append(wq.Term(name, stems[0], boost=weight))
+                else:
+                    leaves.append(wq.Phrase(name, stems, boost=weight))
+        if not leaves or limit < 1:
+            return []
+        results = self._current().search(
+            wq.Or(leaves),
+            limit=limit,
+            filter=self._filter(SearchQuery(filters=filters), scope, None),
+        )
+        return [_hit(hit, "", True) for hit in results]
 
 
 _SNIPPET_FIELDS = ("lesson", "recommendation", "observation", "body")

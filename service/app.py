@@ -10,15 +10,19 @@ from fastapi.routing import APIRoute
 
 from schemas.common import ErrorBody
 from service import models  # noqa: F401  (registers every table)
+from service.actions.routes import router as actions_router
+from service.applications.routes import router as applications_router
 from service.assets.routes import router as assets_router
 from service.attachments.routes import router as attachments_router
 from service.bulk.routes import router as bulk_router
 from service.db import make_engine
+from service.due_diligence.routes import router as due_diligence_router
 from service.error_handlers import install_error_handlers
 from service.health.routes import router as health_router
 from service.idempotency import Replay
 from service.lessons.routes import router as lessons_router
 from service.maturity.routes import router as maturity_router
+from service.metrics.routes import router as metrics_router
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from service.projects.routes import router as projects_router
 from service.search.routes import router as search_router
@@ -97,7 +101,11 @@ def create_app(settings: Settings) -> FastAPI:
         assets_router,
         attachments_router,
         lessons_router,
+        actions_router,
+        applications_router,
+        due_diligence_router,
         maturity_router,
+        metrics_router,
         search_router,
         bulk_router,
     ):

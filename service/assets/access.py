@@ -36,11 +36,16 @@ def visible_to(who: Principal) -> ColumnElement[bool]:
     return and_(may_access, or_(Asset.status.in_(_RELEASED), own_team))  # type: ignore[attr-defined]
 
 
-def visible_ids(who: Principal, *, project_id: int | None = None) -> Select[Any]:
-    """Ids of the assets `who` may read (optionally of one project), for subqueries."""
+def visible_ids(
+    who: Principal, *, project_id: int | None = None, team_id: int | None = None
+) -> Select[Any]:
+    """Ids of the assets `who` may read (optionally of one project, or of one owning team),
+    for subqueries."""
     stmt = select(Asset.id).where(visible_to(who))
     if project_id is not None:
         stmt = stmt.where(Asset.project_id == project_id)
+    if team_id is not None:
+        stmt = stmt.where(Asset.owning_team_id == team_id)
     return stmt
 
 

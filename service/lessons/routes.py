@@ -4,17 +4,19 @@ from fastapi import APIRouter, Query, Response
 
 from schemas.common import Page
 from schemas.enums import Impact, LessonStatus, Polarity, RootCauseCategory
-from schemas.lessons import LessonCreate, LessonRead, LessonUpdate
+from schemas.lessons import LessonCreate, LessonRead, LessonTransition, LessonUpdate
 from schemas.versions import VersionRead
 from service.deps import (
     Contributor,
     CurrentPrincipal,
     DbSession,
     IdempotencyClaim,
+    IdPath,
     IfMatch,
     Paging,
     etag,
 )
+from service.lessons import lifecycle
 from service.lessons import service as lessons_service
 
 router = APIRouter(prefix="/lessons", tags=["lessons"])
@@ -88,6 +90,26 @@ def update_lesson(
     """Change the fields sent. Needs `If-Match`: 428 without it, 412 if stale. With
     `five_whys`, a `root_cause` is required (422)."""
     lesson = lessons_service.update_lesson(db, who, lesson_id, patch, expected_version=version)
+    response.headers["ETag"] = etag(lesson.version)
+    return lesson
+
+
+@router.post("/{lesson_id}/transitions", response_model=LessonRead)
+def transition_lesson(
+    lesson_id: IdPath,
+    move: LessonTransition,
+    response: Response,
+    db: DbSession,
+    who: Contributor,
+    version: IfMatch,
+) -> LessonRead:
+    """Move through the lifecycle, with `If-Match`: `identified -> action_planned` (needs an
+    open action), `action_planned -> actioned` (every action done or cancelled, at least one
+    done), `actioned -> learned` (needs `evidence_of_change`; sets `learned_at`), any state
+    `-> not_actioned` (needs `reason`), `not_actioned -> identified`. Anything else, or an
+    unmet condition, is 409 `invalid_transition` saying what is missing. Contributors of the
+    owning team, reviewers and admins."""
+    lesson = lifecycle.transition(db, who, lesson_id, move, expected_version=version)
     response.headers["ETag"] = etag(lesson.version)
     return lesson
 

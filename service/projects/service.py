@@ -41,6 +41,25 @@ def visible_to(who: Principal) -> ColumnElement[bool]:
     )
 
 
+def visible_ids(who: Principal, *, team_id: int | None = None) -> Select[Any]:
+    """Ids of the projects `who` may read (optionally of one owning team), for subqueries of
+    other domains (applications, due diligence, metrics)."""
+    stmt = select(Project.id).where(visible_to(who))
+    if team_id is not None:
+        stmt = stmt.where(Project.owning_team_id == team_id)
+    return stmt
+
+
+def get_linkable(db: Session, who: Principal, project_id: int, *, field: str) -> Project:
+    """A visible project another item links to; a 422 naming `field` when there is none."""
+    project = db.execute(
+        select(Project).where(Project.id == project_id, visible_to(who))
+    ).scalar_one_or_none()
+    if project is None:
+        raise ValidationFailed(field, f"there is no project {project_id}")
+    return project
+
+
 def _team_ids(db: Session, project_id: int) -> list[int]:
     stmt = select(ProjectTeam.team_id).where(ProjectTeam.project_id == project_id)
     return sorted(db.execute(stmt).scalars())
@@ -51,6 +70,16 @@ def to_read(db: Session, project: Project) -> ProjectRead:
     return ProjectRead.model_validate(
         {**project.model_dump(), "team_ids": _team_ids(db, project.id)}
     )
+
+
+def visible_reads(db: Session, who: Principal, project_ids: list[int]) -> dict[int, ProjectRead]:
+    """The projects among `project_ids` that `who` may read, by id."""
+    if not project_ids:
+        return {}
+    rows = db.execute(
+        select(Project).where(Project.id.in_(project_ids), visible_to(who))  # type: ignore[union-attr]
+    ).scalars()
+    return {row.id: to_read(db, row) for row in rows if row.id is not None}
 
 
 def get_visible(db: Session, who: Principal, project_id: int) -> Project:

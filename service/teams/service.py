@@ -22,6 +22,15 @@ def get(db: Session, team_id: int) -> Team:
     return team
 
 
+def names(db: Session, team_ids: Sequence[int]) -> dict[int, str]:
+    """Team names by id (teams are not secret: any caller may list them)."""
+    wanted = sorted(set(team_ids))
+    if not wanted:
+        return {}
+    rows = db.execute(select(Team.id, Team.name).where(Team.id.in_(wanted)))  # type: ignore[union-attr]
+    return {team_id: name for team_id, name in rows}
+
+
 def list_all(db: Session, *, limit: int, offset: int) -> tuple[list[Team], int]:
     return fetch_page(db, select(Team), order_by=(Team.name, Team.id), limit=limit, offset=offset)
 

@@ -8,7 +8,7 @@ from schemas.users import Me, UserCreate, UserRead, UserUpdate
 from service import idempotency
 from service.auth import Principal
 from service.columns import utcnow
-from service.errors import Conflict, NotFound, PreconditionFailed
+from service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from service.pagination import fetch_page
 from service.teams import service as teams_service
 from service.users.models import User, UserTeam
@@ -32,6 +32,12 @@ def get(db: Session, who: Principal, user_id: int) -> User:
     if user is None or not (who.is_admin or who.user_id == user_id):
         raise NotFound(f"there is no user {user_id}")
     return user
+
+
+def require_existing(db: Session, user_id: int, *, field: str) -> None:
+    """For links to a user (an action's owner): a 422 naming `field` if there is none."""
+    if db.execute(select(User.id).where(User.id == user_id)).scalar_one_or_none() is None:
+        raise ValidationFailed(field, f"there is no user {user_id}")
 
 
 def list_all(db: Session, *, limit: int, offset: int) -> tuple[list[User], int]:

@@ -66,6 +66,21 @@ def test_the_client_captures_and_finds_a_lesson_on_a_real_server(server: Server)
     not_admin = runner.invoke(app, ["import", str(assets)], env=env)
     assert not_admin.exit_code == 1 and "error 403" in not_admin.output
 
+    brief = server.log_path.parent / "brief.md"
+    brief.write_text(
+        "# Ventilator fleet refresh\n\nWe replace the ventilators on two intensive care units. "
+        "Night staff hand over patients on ventilators at 8pm and the last refresh lost alarm "
+        "settings at handover; we want a ventilator handover checklist from day one.\n"
+    )
+    checked = runner.invoke(app, ["due-diligence", "--file", str(brief)], env=env)
+    assert checked.exit_code == 0, checked.output
+    assert "Lessons for 'Ventilator fleet refresh'" in checked.output
+    assert "Ventilator handover" in checked.output
+    as_json = runner.invoke(app, ["due-diligence", "-f", str(brief), "--json"], env=env)
+    assert '"lessons"' in as_json.output
+    missing = runner.invoke(app, ["due-diligence", "-f", str(brief) + ".nope"], env=env)
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+
 
 def test_no_server_is_a_transport_error_after_the_retries() -> None:
     with (

@@ -1,0 +1,383 @@
+"""Due diligence: a project's description in; the lessons, assets, open actions and people
+worth talking to out, ranked and explained; the check stored with exactly what it showed.
+
+The steps: the key terms of the text (`terms`), one weighted OR query per item type over
+those terms only, inside the caller's access scope (`SearchBackend.weighted_search`), the
+candidates read back from the database with the visibility predicate (the index may lag a
+change of access), reranked for applicability and proof (`ranking`), then the open actions
+on the shown lessons and the people behind the top results (`people`).
+"""
+
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import Select, select
+from sqlmodel import Session
+
+from schemas.applications import ApplicationRead
+from schemas.due_diligence import (
+    AssetBrief,
+    AssetResult,
+    CheckedBy,
+    DecisionCreate,
+    DueDiligenceCreate,
+    DueDiligenceRead,
+    DueDiligenceResults,
+    KeyTermRead,
+    LessonResult,
+    SourceRef,
+)
+from schemas.lessons import LessonRead
+from search.base import SearchBackend, SearchFilters, WeightedTerm
+from service import idempotency
+from service.actions import service as actions_service
+from service.applications import service as applications_service
+from service.assets import service as assets_service
+from service.auth import Principal
+from service.due_diligence import access, ranking
+from service.due_diligence.models import DueDiligenceCheck
+from service.due_diligence.people import AssetFacts, Behind, people_behind
+from service.due_diligence.terms import KeyTerm, key_terms
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.lessons import service as lessons_service
+from service.pagination import fetch_page
+from service.projects import service as projects_service
+from service.search.scope import scope_for
+from service.search.search_log import SearchLog
+from service.teams import service as teams_service
+
+# The index ranks this many candidates per type; only they are reranked and read back.
+LESSON_CANDIDATES = 120
+ASSET_CANDIDATES = 30
+LESSONS_SHOWN = 20
+ASSETS_SHOWN = 10
+# People come from the results a reader looks at first.
+PEOPLE_FROM_LESSONS = 10
+PEOPLE_FROM_ASSETS = 5
+
+_RESULTS = TypeAdapter(DueDiligenceResults)
+
+
+def _query(terms: list[KeyTerm]) -> list[WeightedTerm]:
+    return [(term.text, term.weight) for term in terms]
+
+
+def _lesson_fields(lesson: LessonRead) -> dict[str, str]:
+    whys = " ".join(step.answer for step in lesson.five_whys)
+    cause = lesson.root_cause.description if lesson.root_cause else ""
+    return {
+        "title": lesson.title,
+        "lesson": lesson.lesson,
+        "recommendation": lesson.recommendation,
+        "observation": lesson.observation,
+        "analysis": f"{lesson.analysis} {whys} {cause}",
+        "topics": " ".join([*lesson.applicability.topics, *lesson.tags]),
+    }
+
+
+def _rank_lessons(
+    db: Session,
+    who: Principal,
+    backend: SearchBackend,
+    terms: list[KeyTerm],
+    brief: ranking.Brief,
+) -> list[LessonResult]:
+    hits = backend.weighted_search(
+        _query(terms), scope_for(who), SearchFilters(type="lesson"), LESSON_CANDIDATES
+    )
+    # The candidates' facts only; the text is read for the lessons shown.
+    facts = lessons_service.visible_facts(db, who, [hit.id for hit in hits])
+    scores = {hit.id: hit.score or 0.0 for hit in hits if hit.id in facts}
+    tracks = applications_service.track_records(db, who, list(scores))
+    fits: dict[int, list[ranking.Fit]] = {}
+    for lesson_id in scores:
+        fact = facts[lesson_id]
+        where = ranking.Applicability(
+            phases=fact.phases,
+            topics=(*fact.topics, *fact.tags),
+            organisation_types=fact.organisation_types,
+        )
+        fits[lesson_id] = [
+            ranking.applicability_fit(brief, where),
+            ranking.proven_fit(fact.status, tracks.get(lesson_id)),
+        ]
+    boosts = {i: sum(fit.boost for fit in f) for i, f in fits.items()}
+    top = ranking.rerank(scores, boosts)[:LESSONS_SHOWN]
+    lessons = lessons_service.visible_reads(db, who, [lesson_id for lesson_id, _ in top])
+    shown = []
+    for lesson_id, score in top:
+        lesson = lessons.get(lesson_id)
+        if lesson is None:
+            continue  # deleted between the two reads
+        found = ranking.matched_terms(terms, _lesson_fields(lesson))
+        matched = [*found, *(m for fit in fits[lesson_id] for m in fit.matched)]
+        notes = [n for fit in fits[lesson_id] for n in fit.notes]
+        shown.append(
+            LessonResult(
+                lesson=lesson, score=score, matched=matched, reason=ranking.reason(found, notes)
+            )
+        )
+    return shown
+
+
+def _rank_assets(
+    db: Session,
+    who: Principal,
+    backend: SearchBackend,
+    terms: list[KeyTerm],
+    brief: ranking.Brief,
+) -> list[AssetResult]:
+    hits = backend.weighted_search(
+        _query(terms), scope_for(who), SearchFilters(type="asset"), ASSET_CANDIDATES
+    )
+    assets = assets_service.visible_rows(db, who, [hit.id for hit in hits])
+    scores = {hit.id: hit.score or 0.0 for hit in hits if hit.id in assets}
+    projects = projects_service.visible_reads(
+        db, who, sorted({a.project_id for a in assets.values() if a.project_id is not None})
+    )
+    fits = {}
+    for asset_id in scores:
+        asset = assets[asset_id]
+        project = projects.get(asset.project_id) if asset.project_id is not None else None
+        where = ranking.Applicability(
+            phases=(project.phase.value,) if project else (),
+            topics=(*(asset.topics or ()), *(asset.tags or ())),
+            organisation_types=(project.organisation_type.value,) if project else (),
+        )
+        fits[asset_id] = ranking.applicability_fit(brief, where)
+    boosts = {i: fit.boost for i, fit in fits.items()}
+    shown = []
+    for asset_id, score in ranking.rerank(scores, boosts)[:ASSETS_SHOWN]:
+        asset = assets[asset_id]
+        fields = {"title": asset.title, "summary": asset.summary, "body": asset.body}
+        found = ranking.matched_terms(terms, fields)
+        shown.append(
+            AssetResult(
+                asset=AssetBrief.model_validate(asset),
+                score=score,
+                matched=[*found, *fits[asset_id].matched],
+                reason=ranking.reason(found, fits[asset_id].notes),
+            )
+        )
+    return shown
+
+
+def _people(
+    db: Session, who: Principal, lessons: list[LessonResult], assets: list[AssetResult]
+) -> list[Any]:
+    top_lessons = [r.lesson for r in lessons[:PEOPLE_FROM_LESSONS]]
+    top_assets = [r.asset for r in assets[:PEOPLE_FROM_ASSETS]]
+    asset_ids = sorted({lesson.asset_id for lesson in top_lessons} | {a.id for a in top_assets})
+    full_assets = {
+        asset_id: AssetFacts(
+            title=row.title,
+            kind=row.kind,
+            owning_team_id=row.owning_team_id,
+            authors=list(row.authors or []),
+            details=dict(row.details or {}),
+        )
+        for asset_id, row in assets_service.visible_rows(db, who, asset_ids).items()
+    }
+    project_ids = {lesson.project_id for lesson in top_lessons} | {a.project_id for a in top_assets}
+    projects = projects_service.visible_reads(db, who, sorted(p for p in project_ids if p))
+    behinds = [
+        Behind(
+            source=SourceRef(type="lesson", id=lesson.id),
+            label=f"lesson '{lesson.title}'",
+            asset=full_assets.get(lesson.asset_id),
+            project=projects.get(lesson.project_id) if lesson.project_id else None,
+        )
+        for lesson in top_lessons
+    ] + [
+        Behind(
+            source=SourceRef(type="asset", id=asset.id),
+            label=f"'{asset.title}'",
+            asset=full_assets.get(asset.id),
+            project=projects.get(asset.project_id) if asset.project_id else None,
+        )
+        for asset in top_assets
+    ]
+    team_ids = [b.asset.owning_team_id for b in behinds if b.asset] + [
+        b.project.owning_team_id for b in behinds if b.project
+    ]
+    return people_behind(behinds, teams_service.names(db, team_ids))
+
+
+def _team_for(who: Principal, project_owner: int | None) -> int | None:
+    """The team a check is run for: the project's owning team when the caller is in it, else
+    the caller's first team (none for the bootstrap key)."""
+    if project_owner is not None and who.in_team(project_owner):
+        return project_owner
+    return min(who.team_ids) if who.team_ids else None
+
+
+def run(
+    db: Session,
+    who: Principal,
+    backend: SearchBackend,
+    search_log: SearchLog,
+    payload: DueDiligenceCreate,
+    *,
+    claim: idempotency.Claim | None,
+) -> DueDiligenceRead:
+    """Run the check and store it with what it showed. With `project_id`, the project's
+    phase, topics and organisation type stand in for the ones not given. Raises
+    ValidationFailed for a project the caller cannot see."""
+    request = payload.model_dump(mode="json")
+    project_owner = None
+    if payload.project_id is not None:
+        project = projects_service.get_linkable(
+            db, who, payload.project_id, field="body.project_id"
+        )
+        project_owner = project.owning_team_id
+        request["phase"] = request["phase"] or project.phase
+        request["topics"] = request["topics"] or list(project.topics)
+        request["organisation_type"] = request["organisation_type"] or project.organisation_type
+    brief = ranking.Brief(
+        phase=request["phase"],
+        topics=tuple(request["topics"]),
+        organisation_type=request["organisation_type"],
+    )
+    terms = key_terms(payload.title, payload.description, brief.topics, backend.doc_freq)
+    lessons = _rank_lessons(db, who, backend, terms, brief) if terms else []
+    assets = _rank_assets(db, who, backend, terms, brief) if terms else []
+    results = DueDiligenceResults(
+        lessons=lessons,
+        assets=assets,
+        open_actions=actions_service.open_for_lessons(db, who, [r.lesson.id for r in lessons]),
+        people=_people(db, who, lessons, assets),
+    )
+    # Only terms that matched something shown: a term known only from hidden items must not
+    # surface (the weights came from the whole index).
+    shown = {t for r in [*lessons, *assets] for t in r.matched}
+    used = [KeyTermRead(term=t.text, weight=t.weight) for t in terms if t.text in shown]
+    check = DueDiligenceCheck(
+        title=payload.title,
+        project_id=payload.project_id,
+        team_id=_team_for(who, project_owner),
+        request=request,
+        results={
+            "terms": [t.model_dump() for t in used],
+            **results.model_dump(mode="json"),
+        },
+        created_by_id=who.user_id,
+        created_by_name=who.name,
+    )
+    db.add(check)
+    db.flush()
+    read = idempotency.commit_created(db, claim, _to_read(check, terms=used, results=results))
+    search_log.record(
+        query=payload.title,
+        filters={"project_id": payload.project_id} if payload.project_id else {},
+        result_count=len(lessons),
+        user_id=who.user_id,
+        team_ids=who.team_ids,
+        source="due_diligence",
+    )
+    return read
+
+
+def _to_read(
+    check: DueDiligenceCheck, *, terms: list[KeyTermRead], results: DueDiligenceResults
+) -> DueDiligenceRead:
+    assert check.id is not None
+    return DueDiligenceRead(
+        id=check.id,
+        created_at=check.created_at,
+        title=check.title,
+        description=check.request.get("description", ""),
+        project_id=check.project_id,
+        phase=check.request.get("phase"),
+        topics=check.request.get("topics") or [],
+        organisation_type=check.request.get("organisation_type"),
+        team_id=check.team_id,
+        created_by=CheckedBy(user_id=check.created_by_id, name=check.created_by_name),
+        terms=terms,
+        results=results,
+    )
+
+
+def _as_seen_by(db: Session, who: Principal, check: DueDiligenceCheck) -> DueDiligenceRead:
+    """The stored check, less anything the reader may not see now (a result shown to its
+    creator may be restricted from another reader, or restricted since)."""
+    stored = dict(check.results)
+    terms = [KeyTermRead.model_validate(t) for t in stored.pop("terms", [])]
+    results = _RESULTS.validate_python(stored)
+    if not who.is_admin:
+        lesson_ids = [r.lesson.id for r in results.lessons]
+        lessons = set(lessons_service.visible_reads(db, who, lesson_ids))
+        assets = set(assets_service.visible_rows(db, who, [r.asset.id for r in results.assets]))
+        project_ids = [s.id for p in results.people for s in p.sources if s.type == "project"]
+        projects = set(projects_service.visible_reads(db, who, project_ids))
+        seen = {"lesson": lessons, "asset": assets, "project": projects}
+        results.lessons = [r for r in results.lessons if r.lesson.id in lessons]
+        results.assets = [r for r in results.assets if r.asset.id in assets]
+        results.open_actions = [a for a in results.open_actions if a.lesson_id in lessons]
+        for person in results.people:
+            person.sources = [s for s in person.sources if s.id in seen.get(s.type, set())]
+        results.people = [p for p in results.people if p.sources]
+    return _to_read(check, terms=terms, results=results)
+
+
+def _visible(who: Principal) -> Select[Any]:
+    return select(DueDiligenceCheck).where(access.visible_to(who))
+
+
+def get(db: Session, who: Principal, check_id: int) -> DueDiligenceRead:
+    """Raises NotFound for a missing check and for one the caller may not read alike."""
+    check = db.execute(_visible(who).where(DueDiligenceCheck.id == check_id)).scalar_one_or_none()
+    if check is None:
+        raise NotFound(f"there is no due-diligence check {check_id}")
+    return _as_seen_by(db, who, check)
+
+
+def list_visible(
+    db: Session, who: Principal, *, project_id: int | None, limit: int, offset: int
+) -> tuple[list[DueDiligenceRead], int]:
+    """Checks the caller may read, newest first (optionally of one project)."""
+    stmt = _visible(who)
+    if project_id is not None:
+        stmt = stmt.where(DueDiligenceCheck.project_id == project_id)
+    rows, total = fetch_page(
+        db,
+        stmt,
+        order_by=(DueDiligenceCheck.created_at.desc(), DueDiligenceCheck.id.desc()),  # type: ignore[attr-defined,union-attr]
+        limit=limit,
+        offset=offset,
+    )
+    return [_as_seen_by(db, who, row) for row in rows], total
+
+
+def decide(
+    db: Session, who: Principal, check_id: int, decisions: list[DecisionCreate]
+) -> list[ApplicationRead]:
+    """Record the team's decisions on a check's lessons as applications of its project, one
+    per lesson (re-posting updates them). Raises NotFound (hidden check), Conflict (a check
+    without a project), ValidationFailed (a lesson twice, or one the caller cannot see) and
+    Forbidden (only the project's editors decide)."""
+    check = db.execute(_visible(who).where(DueDiligenceCheck.id == check_id)).scalar_one_or_none()
+    if check is None:
+        raise NotFound(f"there is no due-diligence check {check_id}")
+    if check.project_id is None:
+        raise Conflict(
+            f"due-diligence check {check_id} names no project, so there is nothing to apply the "
+            "lessons to; run the check again with project_id"
+        )
+    seen: set[int] = set()
+    for i, item in enumerate(decisions):
+        if item.lesson_id in seen:
+            raise ValidationFailed(
+                f"body[{i}].lesson_id", f"lesson {item.lesson_id} is decided twice; send it once"
+            )
+        seen.add(item.lesson_id)
+    items = [
+        applications_service.DecisionInput(
+            lesson_id=item.lesson_id, decision=item.decision.value, note=item.note
+        )
+        for item in decisions
+    ]
+    recorded = applications_service.record_decisions(
+        db, who, check_id=check_id, project_id=check.project_id, items=items
+    )
+    db.commit()
+    return recorded
