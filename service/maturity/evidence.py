@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from schemas.enums import Role
 from schemas.maturity import EvidenceFigure, FigureInfo
-from service.maturity import capture_figures
+from service.maturity import capture_figures, loop_figures
 from service.maturity.measures import Compute, Measured, Window
 from service.maturity.models import Assessment
 from service.users.models import User, UserTeam
@@ -95,10 +95,6 @@ def _members_with_specialisms(db: Session, window: Window) -> Measured:
     )
 
 
-_PROJECTS_AND_DD = "projects (issue 4) and due-diligence checks (issue 6, the learning loop)"
-_LIFECYCLE = "the lesson lifecycle (issue 6, the learning loop)"
-_APPLICATIONS = "applications and their outcomes (issue 6, the learning loop)"
-
 FIGURES: dict[str, FigureSpec] = {
     spec.key: spec
     for spec in (
@@ -124,13 +120,13 @@ FIGURES: dict[str, FigureSpec] = {
             "due_diligence_coverage",
             "the team's projects with a due-diligence check",
             "%",
-            waits_for=_PROJECTS_AND_DD,
+            compute=loop_figures.due_diligence_coverage,
         ),
         FigureSpec(
             "lessons_applied_by_projects",
             "lessons the team's projects decided to apply or adapt",
             "lessons",
-            waits_for=_APPLICATIONS,
+            compute=loop_figures.lessons_applied_by_projects,
         ),
         FigureSpec(
             "reviews_per_project",
@@ -148,7 +144,7 @@ FIGURES: dict[str, FigureSpec] = {
             "lessons_reused_elsewhere",
             "the team's lessons applied by other teams' projects",
             "lessons",
-            waits_for=_APPLICATIONS,
+            compute=loop_figures.lessons_reused_elsewhere,
         ),
         FigureSpec(
             "barrier_lessons_share",
@@ -160,31 +156,31 @@ FIGURES: dict[str, FigureSpec] = {
             "lessons_actioned_share",
             "the team's lessons actioned or learned",
             "%",
-            waits_for=_LIFECYCLE,
+            compute=loop_figures.lessons_actioned_share,
         ),
         FigureSpec(
             "overdue_actions",
             "open actions on the team's lessons past their due date",
             "actions",
-            waits_for="actions (issue 6, the learning loop)",
+            compute=loop_figures.overdue_actions,
         ),
         FigureSpec(
             "lessons_learned_share",
             "the team's lessons learned, with evidence of change",
             "%",
-            waits_for=_LIFECYCLE,
+            compute=loop_figures.lessons_learned_share,
         ),
         FigureSpec(
             "applications_helped_share",
             "applications of lessons by the team's projects that helped",
             "%",
-            waits_for=_APPLICATIONS,
+            compute=loop_figures.applications_helped_share,
         ),
         FigureSpec(
             "recurring_root_causes",
             "root-cause categories recurring across the team's projects",
             "categories",
-            waits_for="lessons with root causes (issue 4) and learning metrics (issue 6)",
+            compute=loop_figures.recurring_root_causes,
         ),
     )
 }

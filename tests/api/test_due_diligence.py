@@ -2,11 +2,17 @@
 inside the caller's visibility; open actions and people behind them; the stored check; the
 team's decisions as applications."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from service.app import create_app
+from service.settings import Settings
+from tests import databases
 from tests.factories import Api, Caller, lesson, make_asset, make_project
 from tests.search_helpers import index_now
 
@@ -380,3 +386,52 @@ def test_retried_with_the_same_key_runs_once(api: Api, world: dict[str, Any]) ->
     assert (first.status_code, again.status_code) == (201, 201)
     assert first.json()["id"] == again.json()["id"]
     assert api.client.get("/v1/due-diligence", headers=world["nurse"].headers).json()["total"] == 1
+
+
+@contextmanager
+def _api_on(settings: Settings, backend: str) -> Iterator[Api]:
+    app = create_app(settings.model_copy(update={"search_backend": backend}))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(client)
+
+
+def _find_the_handover_lesson(api: Api) -> None:
+    team = api.make_team()
+    planner = api.make_user("contributor", [team["id"]])
+    _published(
+        api,
+        team["id"],
+        title="Night shift handover retrospect",
+        lessons=[
+            lesson(
+                title="Unfinished tasks lost at shift handover",
+                lesson="Write unfinished and temporary changes into a structured handover",
+            ),
+            lesson(title="Steam pressure tests", lesson="Witness the contractor's steam tests"),
+        ],
+    )
+    _published(
+        api,
+        api.make_team()["id"],
+        title="Restricted handover review",
+        visibility="restricted",
+        lessons=[lesson(title="Infusion changes lost at shift handover")],
+    )
+    index_now(api)
+    body = check(api, planner).json()
+    titles = [r["lesson"]["title"] for r in body["results"]["lessons"]]
+    assert titles[0] == "Unfinished tasks lost at shift handover"
+    assert "Infusion changes lost at shift handover" not in titles
+    assert "handover" in body["results"]["lessons"][0]["matched"]
+
+
+def test_due_diligence_on_whoosh(settings: Settings) -> None:
+    with _api_on(settings, "whoosh") as api:
+        _find_the_handover_lesson(api)
+
+
+def test_due_diligence_on_the_postgres_backend(settings: Settings, _postgres_template: str) -> None:
+    with databases.postgres_database(_postgres_template) as url:
+        pg = settings.model_copy(update={"database_url": url})
+        with _api_on(pg, "postgres") as api:
+            _find_the_handover_lesson(api)

@@ -231,9 +231,8 @@ def test_live_evidence_sits_beside_the_scores_with_its_period(api, setup):
     coverage = by_key["capture_and_share.learning_before"][0]
     assert coverage["key"] == "due_diligence_coverage"
     assert coverage["period_from"].startswith("2025-06-01")  # since the previous assessment
-    assert coverage["available"] is False
-    assert coverage["value"] is None
-    assert coverage["note"].startswith("waits for ")
+    assert (coverage["available"], coverage["value"]) == (True, 0.0)
+    assert coverage["note"] == "the team has no projects yet"
     assert by_key["people.training"] == []
 
 
@@ -266,3 +265,70 @@ def test_capture_figures_count_the_teams_reviews_case_studies_and_barriers(api, 
     assert shown["case_studies_published"]["value"] == 1
     assert shown["barrier_lessons_share"]["value"] == pytest.approx(66.7)
     assert "2 of 3 lessons" in shown["barrier_lessons_share"]["note"]
+
+
+def test_loop_figures_count_checks_lifecycle_actions_and_applications(api, setup):
+    member, team_id = setup["member"], setup["team"]["id"]
+    outsider = setup["outsider"]
+    checked, unchecked = make_project(api, member), make_project(api, member)
+    elsewhere = make_project(api, outsider)
+    cause = {"description": "No shared form", "category": "process"}
+    # Published, so that the other team's project may apply the lesson.
+    shown_to_all = {"status": "published", "owning_team_id": team_id}
+    first, second = (
+        make_asset(
+            api,
+            api.admin_headers,
+            project_id=project["id"],
+            lessons=[lesson(root_cause=cause)],
+            **shown_to_all,
+        )
+        for project in (checked, unchecked)
+    )
+    mine = first["lesson_ids"][0]
+    brief = {"title": "Referral forms", "description": "One referral form across sites"}
+    response = api.client.post(
+        "/v1/due-diligence", json={**brief, "project_id": checked["id"]}, headers=member.headers
+    )
+    assert response.status_code == 201, response.text
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    action = {"lesson_id": mine, "title": "Agree the form", "owner_name": "Sam"}
+    for due, status in ((yesterday, "open"), (yesterday, "done")):
+        body = {**action, "due_date": due, "status": status, "evidence": "agreed"}
+        assert api.client.post("/v1/actions", json=body, headers=member.headers).status_code == 201
+    move = api.client.post(
+        f"/v1/lessons/{mine}/transitions",
+        json={"to": "not_actioned", "reason": "superseded"},
+        headers=member.headers | {"If-Match": '"1"'},
+    )
+    assert move.status_code == 200, move.text
+    for project, caller, outcome in (
+        (unchecked, member, "helped"),
+        (elsewhere, outsider, "hindered"),
+    ):
+        body = {
+            "lesson_id": mine,
+            "project_id": project["id"],
+            "decision": "apply",
+            "outcome": outcome,
+        }
+        response = api.client.post("/v1/applications", json=body, headers=caller.headers)
+        assert response.status_code == 201, response.text
+    assert second["lesson_ids"]
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    created = _create(api, setup, assessed_at=tomorrow)
+    body = api.client.get(f"{URL}/{created['id']}", headers=member.headers).json()
+    shown = {f["key"]: f for s in body["scores"] for f in s["live_evidence"]}
+    assert all(figure["available"] for figure in shown.values())
+    assert shown["due_diligence_coverage"]["value"] == 50.0
+    assert "1 of 2 projects" in shown["due_diligence_coverage"]["note"]
+    assert shown["lessons_applied_by_projects"]["value"] == 1
+    assert shown["lessons_reused_elsewhere"]["value"] == 1
+    assert shown["lessons_actioned_share"]["value"] == 0.0
+    assert shown["lessons_learned_share"]["value"] == 0.0
+    assert shown["overdue_actions"]["value"] == 1
+    assert shown["overdue_actions"]["period_from"] is None  # today's count
+    assert shown["applications_helped_share"]["value"] == 100.0
+    assert shown["recurring_root_causes"]["value"] == 1
+    assert "process (2 projects)" in shown["recurring_root_causes"]["note"]

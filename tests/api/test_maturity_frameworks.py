@@ -119,6 +119,14 @@ def test_the_evidence_catalogue_says_which_figures_are_live(api):
         "reviews_per_project",
         "case_studies_published",
         "barrier_lessons_share",
+        "due_diligence_coverage",
+        "lessons_applied_by_projects",
+        "lessons_reused_elsewhere",
+        "lessons_actioned_share",
+        "overdue_actions",
+        "lessons_learned_share",
+        "applications_helped_share",
+        "recurring_root_causes",
     }
     waiting = [f for f in figures if not f["available"]]
     assert all(f["note"].startswith("waits for ") for f in waiting)
