@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from search.base import FACET_LIMIT, AccessScope, IndexDoc, SearchHit, SearchQuery, SearchResult
 from search.base import empty_facets as _empty
 from search.common import BaseBackend
+from search.feedback import Weighted
 from search.pg_sql import RANK, Params, build_where, headline_sql
 from search.query import Node
 from search.snippets import clean, mark_headline
@@ -79,6 +80,8 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
 
 
 class PostgresBackend(BaseBackend):
+    uses_feedback = False  # ts_rank cannot weigh single words; see bench/relevance.py
+
     def __init__(self, engine: Engine) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError("the postgres search backend needs a PostgreSQL engine")
@@ -119,7 +122,12 @@ class PostgresBackend(BaseBackend):
         return word  # snippets come from ts_headline, which stems by itself
 
     def _run(
-        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        scope: AccessScope,
+        exclude: str | None = None,
+        feedback: Weighted = (),
     ) -> SearchResult:
         params = Params()
         where, rank_q = build_where(node, query.filters, scope, exclude, params)

@@ -18,6 +18,7 @@ import tantivy
 
 from search.base import AccessScope, IndexDoc, SearchQuery, SearchResult, empty_facets
 from search.common import BaseBackend
+from search.feedback import Weighted
 from search.query import Bool, Node, Phrase, Prefix, Term
 from search.snippets import make_snippet
 from search.tantivy_schema import (
@@ -218,7 +219,12 @@ class TantivyBackend(BaseBackend):
         return Q.boolean_query(clauses)
 
     def _run(
-        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        scope: AccessScope,
+        exclude: str | None = None,
+        feedback: Weighted = (),
     ) -> SearchResult:
         searcher = self._current()
         full = self._full_query(node, self._filter_queries(query), scope, exclude)
@@ -230,8 +236,15 @@ class TantivyBackend(BaseBackend):
         total = sum(facets["type"].values())
         if total == 0:
             return SearchResult(hits=[], total=0, facets=empty_facets())
+        ranked = full
+        if feedback:  # optional clauses: they add to scores, the matches stay those of `full`
+            extra = [
+                (Occur.Should, Q.boost_query(self._compile(Term(word)), weight))
+                for word, weight in feedback
+            ]
+            ranked = Q.boolean_query([(Occur.Must, full), *extra])
         found = searcher.search(
-            full,
+            ranked,
             query.limit,
             count=False,
             offset=query.offset,
