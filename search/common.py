@@ -92,11 +92,17 @@ class BaseBackend(ABC):
         if query.offset or len(best) < min(feedback.FEEDBACK_DOCS, first.total):
             probe = SearchQuery(filters=query.filters, limit=feedback.FEEDBACK_DOCS, fuzzy=False)
             best = self._run(node, probe, scope).hits
-        docs = [(hit.score or 0.0, self._fetch_texts(hit.doc_id, scope) or []) for hit in best]
+        texts = self._fetch_many([hit.doc_id for hit in best], scope)
+        docs = [(hit.score or 0.0, texts.get(hit.doc_id, [])) for hit in best]
         extra = feedback.feedback_terms(node, docs, self._cached_stem)
         if not extra:
             return first
-        return self._run(node, query, scope, feedback=extra)
+        return self._run(node, query, scope, feedback=extra, counted=first)
+
+    def _fetch_many(self, doc_ids: Sequence[str], scope: AccessScope) -> dict[str, list[str]]:
+        """`_fetch_texts` of several items (the visible ones)."""
+        found = {doc_id: self._fetch_texts(doc_id, scope) for doc_id in doc_ids}
+        return {doc_id: texts for doc_id, texts in found.items() if texts is not None}
 
     def related(self, doc_id: str, scope: AccessScope, limit: int = 5) -> list[SearchHit]:
         """Visible lessons most like the given item (itself excluded); [] when the caller
@@ -184,9 +190,11 @@ class BaseBackend(ABC):
         scope: AccessScope,
         exclude: str | None = None,
         feedback: Weighted = (),
+        counted: SearchResult | None = None,
     ) -> SearchResult:
         """Hits of `node` within the scope and filters. `feedback` words, when given, add to
-        the score of hits that contain them and never change which items match."""
+        the score of hits that contain them and never change which items match; `counted`
+        is an earlier result for the same matches, whose total and facets may be reused."""
 
     @abstractmethod
     def _vocabulary(self, prefix: str) -> list[tuple[str, int]]: ...

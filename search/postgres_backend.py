@@ -128,6 +128,7 @@ class PostgresBackend(BaseBackend):
         scope: AccessScope,
         exclude: str | None = None,
         feedback: Weighted = (),
+        counted: SearchResult | None = None,
     ) -> SearchResult:
         params = Params()
         where, rank_q = build_where(node, query.filters, scope, exclude, params)

@@ -199,6 +199,7 @@ class WhooshBackend(BaseBackend):
         scope: AccessScope,
         exclude: str | None = None,
         feedback: Weighted = (),
+        counted: SearchResult | None = None,
     ) -> SearchResult:
         searcher = self._current()
         text_q = self._compile(node) if node is not None else wq.Every()
@@ -216,6 +217,8 @@ class WhooshBackend(BaseBackend):
             text_q,
             limit=query.offset + query.limit,
             filter=self._filter(query, scope, None),
+            # Grouping even when `counted` has the facets: whoosh's top-k collector without
+            # it scores AndMaybe differently and loses hits (Cranfield R@100 0.75 -> 0.65).
             groupedby=groups,
             **({} if by_score else {"sortedby": "created_at", "reverse": True}),
         )
