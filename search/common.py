@@ -94,7 +94,7 @@ class BaseBackend(ABC):
             best = self._run(node, probe, scope).hits
         texts = self._fetch_many([hit.doc_id for hit in best], scope)
         docs = [(hit.score or 0.0, texts.get(hit.doc_id, [])) for hit in best]
-        extra = feedback.feedback_terms(node, docs, self._cached_stem)
+        extra = feedback.feedback_terms(docs, self._cached_stem)
         if not extra:
             return first
         return self._run(node, query, scope, feedback=extra, counted=first)

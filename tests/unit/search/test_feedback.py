@@ -44,17 +44,19 @@ def test_only_plain_prose_queries_get_feedback():
     assert not wants_feedback(parse(""))
 
 
-def test_feedback_words_are_those_the_best_hits_share_and_the_query_lacks():
-    node = parse(PROSE)
+def test_feedback_words_are_those_the_best_hits_share_weighed_by_the_hits_scores():
     docs = [
         (10.0, ["The valve stuck; a helium purge freed the helium line."]),
         (5.0, ["Helium purge again, with the purge valve."]),
     ]
-    words = dict(feedback_terms(node, docs, str.lower))
+    words = dict(feedback_terms(docs, str.lower))
     assert max(words.values()) == pytest.approx(WEIGHT)
     assert words["helium"] == pytest.approx(WEIGHT)  # the most frequent, in both documents
     assert words["purge"] < words["helium"]
-    assert not {"valve", "stuck", "the", "with"} & set(words)
+    assert words["valve"] < words["purge"]  # query words count too, by the same rule
+    assert words["stuck"] < words["valve"]  # in the weaker document only
+    assert not {"the", "with", "a"} & set(words)  # function words never
+    assert feedback_terms([], str.lower) == ()
 
 
 def test_feedback_reorders_prose_hits_without_changing_what_matches(backend):
