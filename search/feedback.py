@@ -19,9 +19,11 @@ from collections.abc import Callable, Sequence
 
 from search.query import STOPWORDS, Bool, Node, Term
 
-# Queries with at least this many plain words get feedback: short queries are names of
-# things (and are timed tightly), prose is where the query lacks the lesson's own words.
-MIN_TERMS = 5
+# Queries of this many plain words get feedback: short queries are names of things (and
+# are timed tightly); a page of prose (due diligence) names its subject in many words
+# already, and a second pass would double its time (bench/search_http.py: 150 words, p50
+# 28 -> 46 ms) for little change.
+MIN_TERMS, MAX_TERMS = 5, 40
 FEEDBACK_DOCS = 5  # how many of the best hits lend their words
 FEEDBACK_TERMS = 15  # how many words they lend
 WEIGHT = 0.6  # the best feedback word counts this much of one query word
@@ -35,7 +37,7 @@ def wants_feedback(node: Node | None) -> bool:
     if not isinstance(node, Bool) or node.must or node.must_not:
         return False
     words = [c for c in node.should if isinstance(c, Term) and c.field is None]
-    return len(words) >= MIN_TERMS and len(words) == len(node.should)
+    return MIN_TERMS <= len(words) <= MAX_TERMS and len(words) == len(node.should)
 
 
 def feedback_terms(

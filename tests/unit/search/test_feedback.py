@@ -42,6 +42,7 @@ def test_only_plain_prose_queries_get_feedback():
     assert not wants_feedback(parse(f"{PROSE} NOT helium"))
     assert not wants_feedback(parse(f'{PROSE} "helium purge"'))
     assert not wants_feedback(parse(""))
+    assert not wants_feedback(parse(" ".join(f"word{n}" for n in range(41))))  # a page of prose
 
 
 def test_feedback_words_are_those_the_best_hits_share_weighed_by_the_hits_scores():
