@@ -31,6 +31,7 @@ from search.base import (
 )
 from search.base import empty_facets as _empty
 from search.common import BaseBackend
+from search.feedback import Weighted
 from search.pg_focus import Focus, key_terms, plain_words
 from search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
 from search.query import Node
@@ -92,6 +93,8 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
 
 
 class PostgresBackend(BaseBackend):
+    uses_feedback = False  # ts_rank cannot weigh single words; see bench/relevance.py
+
     def __init__(self, engine: Engine) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError("the postgres search backend needs a PostgreSQL engine")
@@ -150,7 +153,13 @@ class PostgresBackend(BaseBackend):
         return key_terms(words, counts, max(counts.pop("", 0), 1))
 
     def _run(
-        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        scope: AccessScope,
+        exclude: str | None = None,
+        feedback: Weighted = (),
+        counted: SearchResult | None = None,
     ) -> SearchResult:
         params = Params()
         focus = self._focus(node)

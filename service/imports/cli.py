@@ -26,7 +26,7 @@ from service.settings import Settings
 
 DEMO_PATH = Path("../shared/data/nasa_llis.jsonl")
 MAX_REJECTIONS_SHOWN = 20
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # commands and reasons stay on one line
 
 
 def _settings() -> Settings:
@@ -46,8 +46,12 @@ def _print_report(report: ImportReport) -> None:
         err.print(f"  line {number}: {why}")
     if len(report.rejected) > MAX_REJECTIONS_SHOWN:
         err.print(f"  ... and {len(report.rejected) - MAX_REJECTIONS_SHOWN} more rejected lines")
-    for number, fields in report.shortened:
-        err.print(f"  line {number}: {fields} shortened to the schema's limit (link kept)")
+    if report.shortened:
+        lines = ", ".join(f"{number} ({fields})" for number, fields in report.shortened)
+        err.print(
+            f"  {len(report.shortened)} texts over the schema's {nasa.TEXT_LIMIT:,} characters "
+            f"were shortened, with a link to the full LLIS page: lines {lines}"
+        )
 
 
 def run_import(settings: Settings, path: Path, *, batch: int = BATCH) -> ImportReport:
@@ -83,7 +87,7 @@ def run_import(settings: Settings, path: Path, *, batch: int = BATCH) -> ImportR
             except IndexBusy:
                 report = load(None)
                 bar.update(indexed, total=0)
-                where = "a running Hindsight server is the index writer; it indexes them now"
+                where = "a running Hindsight server is the index writer; it indexes the changes"
     except KeyboardInterrupt:
         err.print("interrupted: the batches already written stay; run it again to go on")
         raise typer.Exit(130) from None
