@@ -1,4 +1,5 @@
-"""Long prose queries on PostgreSQL: keep the words that tell lessons apart.
+"""Queries of several words on PostgreSQL: weigh each word by its rarity, and of a long
+pasted text keep only the words that tell lessons apart.
 
 `ts_rank` has no inverse document frequency, so a pasted paragraph ranks lessons by the
 common words it shares with them ("project", "team", "system"), and ORing 150 words makes
@@ -15,6 +16,8 @@ from search.query import Bool, Node, Phrase, Term
 
 # 14 words scored 0.174 nDCG@10 on the due-diligence briefs, 30 scored 0.223, 50 0.203.
 KEY_TERMS = 30
+# Up to this many words, the all-words-first path of `search.common` serves the query.
+SHORT_QUERY_TERMS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +45,8 @@ def plain_words(node: Node | None) -> list[str] | None:
 
     if node is None or not walk(node):
         return None
-    # Up to KEY_TERMS distinct words (related lessons' own 25 terms, say) run as they are.
-    return words if len(set(words)) > KEY_TERMS else None
+    # A few words go the all-words-first way; more, and each word counts by its rarity.
+    return words if len(set(words)) > SHORT_QUERY_TERMS else None
 
 
 def key_terms(words: list[str], doc_counts: dict[str, int], total_docs: int) -> Focus | None:

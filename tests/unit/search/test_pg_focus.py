@@ -1,6 +1,6 @@
 """Choosing the key words of a long query for PostgreSQL, which has no idf of its own."""
 
-from search.pg_focus import KEY_TERMS, key_terms, plain_words
+from search.pg_focus import KEY_TERMS, SHORT_QUERY_TERMS, key_terms, plain_words
 from search.query import parse
 
 
@@ -8,9 +8,9 @@ def test_short_or_fielded_or_operator_queries_are_left_alone():
     assert plain_words(parse("valve failure during loading")) is None
     assert plain_words(parse("title:valve " + " ".join(f"w{n}x" for n in range(10)))) is None
     assert plain_words(parse("valve AND " + " ".join(f"w{n}x" for n in range(10)))) is None
-    prose = " ".join(f"word{n}x" for n in range(KEY_TERMS + 1))
+    prose = " ".join(f"word{n}x" for n in range(SHORT_QUERY_TERMS + 1))
     assert plain_words(parse(prose)) is not None
-    assert plain_words(parse(" ".join(f"word{n}x" for n in range(KEY_TERMS)))) is None
+    assert plain_words(parse(" ".join(f"word{n}x" for n in range(SHORT_QUERY_TERMS)))) is None
 
 
 def test_rare_words_said_often_are_kept_and_common_or_unknown_ones_dropped():
