@@ -36,10 +36,11 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 6
 
 
 @contextmanager
-def running_server(
+def server_process(
     data_dir: Path, database_url: str | None = None, **settings: str
-) -> Iterator[str]:
-    """Serve on a free port with `data_dir` as HINDSIGHT_DATA_DIR; yields the base URL.
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Serve on a free port with `data_dir` as HINDSIGHT_DATA_DIR; yields the base URL and
+    the server process (one worker: the process that answers, e.g. to sample its memory).
     `settings` become HINDSIGHT_<NAME> variables (e.g. search_backend="whoosh")."""
     port = free_port()
     env = {
@@ -57,10 +58,19 @@ def running_server(
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, server)
-        yield base
+        yield base, server
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def running_server(
+    data_dir: Path, database_url: str | None = None, **settings: str
+) -> Iterator[str]:
+    """`server_process`, for callers that need only the base URL."""
+    with server_process(data_dir, database_url, **settings) as (base, _server):
+        yield base
 
 
 def team_member(client: httpx.Client, role: str = "contributor") -> tuple[dict[str, str], int]:

@@ -91,10 +91,11 @@ class Call(Generic[T]):
     content: bytes | None = None
     files: dict[str, tuple[str, bytes, str]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    repeatable: bool = False  # sending it twice does what sending it once does
 
     @property
     def retry_safe(self) -> bool:
-        return self.method in RETRY_METHODS or "Idempotency-Key" in self.headers
+        return self.repeatable or self.method in RETRY_METHODS or "Idempotency-Key" in self.headers
 
     def request_args(self) -> dict[str, Any]:
         args: dict[str, Any] = {"params": self.params, "headers": self.headers}

@@ -7,12 +7,17 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from clients._core import Body, Call
+from clients._core import Body, Call, decode_error
 from clients.errors import TransportError
 from clients.operations import Operations
 from clients.paging import PAGE_SIZE, next_offset
+from schemas.actions import ActionRead
+from schemas.applications import ApplicationRead
 from schemas.assets import AssetRead
+from schemas.attachments import AttachmentRead
+from schemas.bulk import ImportReport
 from schemas.common import Page
+from schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
 from schemas.health import Health
 from schemas.lessons import LessonRead
 from schemas.maturity import (
@@ -23,6 +28,7 @@ from schemas.maturity import (
     FrameworkSummary,
     TeamProgress,
 )
+from schemas.metrics import LearningMetrics
 from schemas.projects import ProjectRead
 from schemas.search import RelatedLessons, SearchPage, Suggestions
 from schemas.teams import TeamRead
@@ -229,3 +235,89 @@ class AsyncHindsightClient:
 
     async def team_assessments_csv(self, team_id: int) -> str:
         return await self._send(self.ops.team_assessments_csv(team_id))
+
+    # -- attachments and bulk --------------------------------------------------------------
+    async def upload_attachment(
+        self, asset_id: int, filename: str, content: bytes, content_type: str = ""
+    ) -> AttachmentRead:
+        call = self.ops.upload_attachment(asset_id, filename, content, content_type)
+        return await self._send(call)
+
+    async def list_attachments(self, asset_id: int, **page: Any) -> Page[AttachmentRead]:
+        return await self._send(self.ops.list_attachments(asset_id, **page))
+
+    async def download_attachment(self, attachment_id: int) -> bytes:
+        return await self._send(self.ops.download_attachment(attachment_id))
+
+    async def delete_attachment(self, attachment_id: int) -> None:
+        return await self._send(self.ops.delete_attachment(attachment_id))
+
+    async def export(self, type: str, format: str = "jsonl") -> bytes:
+        return await self._send(self.ops.export(type, format))
+
+    async def iter_export(self, type: str, format: str = "jsonl") -> AsyncIterator[str]:
+        """The export line by line as it streams, in constant memory."""
+        call = self.ops.export(type, format)
+        try:
+            async with self._http.stream(call.method, call.path, **call.request_args()) as response:
+                if not response.is_success:
+                    await response.aread()
+                    decode_error(response)
+                async for line in response.aiter_lines():
+                    yield line
+        except httpx.TransportError as exc:
+            raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+
+    async def import_lines(
+        self, type: str, lines: bytes, owning_team_id: int | None = None
+    ) -> ImportReport:
+        return await self._send(self.ops.import_lines(type, lines, owning_team_id))
+
+    # -- the learning loop and its metrics ---------------------------------------------
+    async def transition_lesson(self, lesson_id: int, body: Body, version: int) -> LessonRead:
+        return await self._send(self.ops.transition_lesson(lesson_id, body, version))
+
+    async def create_action(self, body: Body) -> ActionRead:
+        return await self._send(self.ops.create_action(body))
+
+    async def list_actions(self, **filters: Any) -> Page[ActionRead]:
+        return await self._send(self.ops.list_actions(**filters))
+
+    async def get_action(self, action_id: int) -> ActionRead:
+        return await self._send(self.ops.get_action(action_id))
+
+    async def update_action(self, action_id: int, body: Body, version: int) -> ActionRead:
+        return await self._send(self.ops.update_action(action_id, body, version))
+
+    async def create_application(self, body: Body) -> ApplicationRead:
+        return await self._send(self.ops.create_application(body))
+
+    async def list_applications(self, **filters: Any) -> Page[ApplicationRead]:
+        return await self._send(self.ops.list_applications(**filters))
+
+    async def get_application(self, application_id: int) -> ApplicationRead:
+        return await self._send(self.ops.get_application(application_id))
+
+    async def update_application(
+        self, application_id: int, body: Body, version: int
+    ) -> ApplicationRead:
+        return await self._send(self.ops.update_application(application_id, body, version))
+
+    async def run_due_diligence(self, body: Body) -> DueDiligenceRead:
+        return await self._send(self.ops.run_due_diligence(body))
+
+    async def list_due_diligence(self, **filters: Any) -> Page[DueDiligenceRead]:
+        return await self._send(self.ops.list_due_diligence(**filters))
+
+    async def get_due_diligence(self, check_id: int) -> DueDiligenceRead:
+        return await self._send(self.ops.get_due_diligence(check_id))
+
+    async def record_decisions(self, check_id: int, decisions: list[Any]) -> DecisionsRecorded:
+        return await self._send(self.ops.record_decisions(check_id, decisions))
+
+    async def learning_metrics(
+        self, team_id: int | None = None, from_date: str | None = None, to_date: str | None = None
+    ) -> LearningMetrics:
+        return await self._send(
+            self.ops.learning_metrics(team_id=team_id, from_date=from_date, to_date=to_date)
+        )

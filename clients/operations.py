@@ -7,9 +7,14 @@ sent as `If-Match`, so a concurrent edit is a `PreconditionError`, never a lost 
 
 from typing import Any
 
-from clients._core import Body, Call, Core
+from clients._core import Body, Call, Core, drop_none, model_decoder
+from schemas.actions import ActionRead
+from schemas.applications import ApplicationRead
 from schemas.assets import AssetRead
+from schemas.attachments import AttachmentRead
+from schemas.bulk import ImportReport
 from schemas.common import Page
+from schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
 from schemas.health import Health
 from schemas.lessons import LessonRead
 from schemas.maturity import (
@@ -20,6 +25,7 @@ from schemas.maturity import (
     FrameworkSummary,
     TeamProgress,
 )
+from schemas.metrics import LearningMetrics
 from schemas.projects import ProjectRead
 from schemas.search import RelatedLessons, SearchPage, Suggestions
 from schemas.teams import TeamRead
@@ -126,6 +132,103 @@ class Operations(Core):
 
     def related_lessons(self, lesson_id: int, limit: int | None = None) -> Call[RelatedLessons]:
         return self.get(f"/v1/lessons/{lesson_id}/related", RelatedLessons, limit=limit)
+
+    # -- attachments ---------------------------------------------------------------------
+    def upload_attachment(
+        self, asset_id: int, filename: str, content: bytes, content_type: str = ""
+    ) -> Call[AttachmentRead]:
+        """The server judges the type from the bytes; `content_type` is only a hint."""
+        path = f"/v1/assets/{asset_id}/attachments"
+        part = (filename, content, content_type or "application/octet-stream")
+        headers = self.headers(idempotent=True)
+        return Call(
+            "POST", path, model_decoder(AttachmentRead), files={"file": part}, headers=headers
+        )
+
+    def list_attachments(self, asset_id: int, **page: Any) -> Call[Page[AttachmentRead]]:
+        return self.get(f"/v1/assets/{asset_id}/attachments", Page[AttachmentRead], **page)
+
+    def download_attachment(self, attachment_id: int) -> Call[bytes]:
+        return self.download(f"/v1/attachments/{attachment_id}")
+
+    def delete_attachment(self, attachment_id: int) -> Call[None]:
+        return self.delete(f"/v1/attachments/{attachment_id}")
+
+    # -- bulk ------------------------------------------------------------------------------
+    def export(self, type: str, format: str = "jsonl") -> Call[bytes]:
+        """The whole export in one answer; the clients' `iter_export` streams it instead."""
+        return self.download("/v1/export", type=type, format=format)
+
+    def import_lines(
+        self, type: str, lines: bytes, owning_team_id: int | None = None
+    ) -> Call[ImportReport]:
+        """JSON lines of assets or lessons (admin); matched by external_id, so re-sending the
+        same lines is harmless and the call is retried like a read."""
+        params = drop_none({"type": type, "owning_team_id": owning_team_id})
+        headers = self.headers() | {"Content-Type": "application/x-ndjson"}
+        decode = model_decoder(ImportReport)
+        return Call(
+            "POST", "/v1/import", decode, params, content=lines, headers=headers, repeatable=True
+        )
+
+    # -- lesson lifecycle, actions and applications -------------------------------------
+    def transition_lesson(self, lesson_id: int, body: Body, version: int) -> Call[LessonRead]:
+        """`body`: {"to": ..., "reason"?: ..., "evidence_of_change"?: ...}."""
+        path = f"/v1/lessons/{lesson_id}/transitions"
+        return self.transition(path, LessonRead, body, version)
+
+    def create_action(self, body: Body) -> Call[ActionRead]:
+        return self.create("/v1/actions", ActionRead, body)
+
+    def list_actions(self, **filters: Any) -> Call[Page[ActionRead]]:
+        return self.get("/v1/actions", Page[ActionRead], **filters)
+
+    def get_action(self, action_id: int) -> Call[ActionRead]:
+        return self.get(f"/v1/actions/{action_id}", ActionRead)
+
+    def update_action(self, action_id: int, body: Body, version: int) -> Call[ActionRead]:
+        return self.update(f"/v1/actions/{action_id}", ActionRead, body, version)
+
+    def create_application(self, body: Body) -> Call[ApplicationRead]:
+        return self.create("/v1/applications", ApplicationRead, body)
+
+    def list_applications(self, **filters: Any) -> Call[Page[ApplicationRead]]:
+        return self.get("/v1/applications", Page[ApplicationRead], **filters)
+
+    def get_application(self, application_id: int) -> Call[ApplicationRead]:
+        return self.get(f"/v1/applications/{application_id}", ApplicationRead)
+
+    def update_application(
+        self, application_id: int, body: Body, version: int
+    ) -> Call[ApplicationRead]:
+        path = f"/v1/applications/{application_id}"
+        return self.update(path, ApplicationRead, body, version)
+
+    # -- due diligence -------------------------------------------------------------------
+    def run_due_diligence(self, body: Body) -> Call[DueDiligenceRead]:
+        return self.create("/v1/due-diligence", DueDiligenceRead, body)
+
+    def list_due_diligence(self, **filters: Any) -> Call[Page[DueDiligenceRead]]:
+        return self.get("/v1/due-diligence", Page[DueDiligenceRead], **filters)
+
+    def get_due_diligence(self, check_id: int) -> Call[DueDiligenceRead]:
+        return self.get(f"/v1/due-diligence/{check_id}", DueDiligenceRead)
+
+    def record_decisions(self, check_id: int, decisions: list[Any]) -> Call[DecisionsRecorded]:
+        """`decisions`: [{"lesson_id", "decision", "note"}]; posting again updates them."""
+        path = f"/v1/due-diligence/{check_id}/decisions"
+        return self.create(path, DecisionsRecorded, decisions)
+
+    # -- learning metrics ----------------------------------------------------------------
+    def learning_metrics(
+        self,
+        team_id: int | None = None,
+        from_date: str | None = None,
+        to_date: str | None = None,
+    ) -> Call[LearningMetrics]:
+        """`from_date`/`to_date`: ISO days, e.g. "2026-01-01" (sent as `from` and `to`)."""
+        params = {"team_id": team_id, "from": from_date, "to": to_date}
+        return self.get("/v1/metrics/learning", LearningMetrics, **params)
 
     # -- search ------------------------------------------------------------------------
     def search(self, q: str = "", **filters: Any) -> Call[SearchPage]:

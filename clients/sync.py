@@ -3,17 +3,23 @@ returns the `schemas/` model of the answer; errors are those of `clients.errors`
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
-from clients._core import Body, Call
+from clients._core import Body, Call, decode_error
 from clients.errors import TransportError
 from clients.operations import Operations
 from clients.paging import PAGE_SIZE, next_offset
+from schemas.actions import ActionRead
+from schemas.applications import ApplicationRead
 from schemas.assets import AssetRead
+from schemas.attachments import AttachmentRead
+from schemas.bulk import ImportReport
 from schemas.common import Page
+from schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
 from schemas.health import Health
 from schemas.lessons import LessonRead
 from schemas.maturity import (
@@ -24,6 +30,7 @@ from schemas.maturity import (
     FrameworkSummary,
     TeamProgress,
 )
+from schemas.metrics import LearningMetrics
 from schemas.projects import ProjectRead
 from schemas.search import RelatedLessons, SearchPage, Suggestions
 from schemas.teams import TeamRead
@@ -228,3 +235,97 @@ class HindsightClient:
 
     def team_assessments_csv(self, team_id: int) -> str:
         return self._send(self.ops.team_assessments_csv(team_id))
+
+    # -- attachments and bulk --------------------------------------------------------------
+    def upload_attachment(
+        self, asset_id: int, filename: str, content: bytes, content_type: str = ""
+    ) -> AttachmentRead:
+        return self._send(self.ops.upload_attachment(asset_id, filename, content, content_type))
+
+    def list_attachments(self, asset_id: int, **page: Any) -> Page[AttachmentRead]:
+        return self._send(self.ops.list_attachments(asset_id, **page))
+
+    def download_attachment(self, attachment_id: int) -> bytes:
+        return self._send(self.ops.download_attachment(attachment_id))
+
+    def delete_attachment(self, attachment_id: int) -> None:
+        return self._send(self.ops.delete_attachment(attachment_id))
+
+    def export(self, type: str, format: str = "jsonl") -> bytes:
+        return self._send(self.ops.export(type, format))
+
+    def iter_export(self, type: str, format: str = "jsonl") -> Iterator[str]:
+        """The export line by line as it streams, in constant memory."""
+        call = self.ops.export(type, format)
+        try:
+            with self._http.stream(call.method, call.path, **call.request_args()) as response:
+                if not response.is_success:
+                    response.read()
+                    decode_error(response)
+                yield from response.iter_lines()
+        except httpx.TransportError as exc:
+            raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+
+    def import_lines(
+        self, type: str, lines: bytes, owning_team_id: int | None = None
+    ) -> ImportReport:
+        return self._send(self.ops.import_lines(type, lines, owning_team_id))
+
+    def import_file(self, type: str, path: Path, owning_team_id: int | None = None) -> ImportReport:
+        """Stream a JSON-lines file to `POST /v1/import` without reading it into memory."""
+        call = self.ops.import_lines(type, b"", owning_team_id)
+        try:
+            with path.open("rb") as body:
+                response = self._http.request(
+                    call.method, call.path, params=call.params, headers=call.headers, content=body
+                )
+        except httpx.TransportError as exc:
+            raise TransportError(f"{call.method} {call.path}: {exc}") from exc
+        return call.decode(response)
+
+    # -- the learning loop and its metrics ---------------------------------------------
+    def transition_lesson(self, lesson_id: int, body: Body, version: int) -> LessonRead:
+        return self._send(self.ops.transition_lesson(lesson_id, body, version))
+
+    def create_action(self, body: Body) -> ActionRead:
+        return self._send(self.ops.create_action(body))
+
+    def list_actions(self, **filters: Any) -> Page[ActionRead]:
+        return self._send(self.ops.list_actions(**filters))
+
+    def get_action(self, action_id: int) -> ActionRead:
+        return self._send(self.ops.get_action(action_id))
+
+    def update_action(self, action_id: int, body: Body, version: int) -> ActionRead:
+        return self._send(self.ops.update_action(action_id, body, version))
+
+    def create_application(self, body: Body) -> ApplicationRead:
+        return self._send(self.ops.create_application(body))
+
+    def list_applications(self, **filters: Any) -> Page[ApplicationRead]:
+        return self._send(self.ops.list_applications(**filters))
+
+    def get_application(self, application_id: int) -> ApplicationRead:
+        return self._send(self.ops.get_application(application_id))
+
+    def update_application(self, application_id: int, body: Body, version: int) -> ApplicationRead:
+        return self._send(self.ops.update_application(application_id, body, version))
+
+    def run_due_diligence(self, body: Body) -> DueDiligenceRead:
+        return self._send(self.ops.run_due_diligence(body))
+
+    def list_due_diligence(self, **filters: Any) -> Page[DueDiligenceRead]:
+        return self._send(self.ops.list_due_diligence(**filters))
+
+    def get_due_diligence(self, check_id: int) -> DueDiligenceRead:
+        return self._send(self.ops.get_due_diligence(check_id))
+
+    def record_decisions(self, check_id: int, decisions: list[Any]) -> DecisionsRecorded:
+        return self._send(self.ops.record_decisions(check_id, decisions))
+
+    def learning_metrics(
+        self, team_id: int | None = None, from_date: str | None = None, to_date: str | None = None
+    ) -> LearningMetrics:
+        return self._send(
+            self.ops.learning_metrics(team_id=team_id, from_date=from_date, to_date=to_date)
+        )

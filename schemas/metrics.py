@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class LessonFigures(BaseModel):
@@ -55,9 +55,13 @@ class ProjectFigures(BaseModel):
 
 
 class LearningMetrics(BaseModel):
+    # "from" and "to" on the wire (as the query names them), so a client reads back what the
+    # server wrote; the Python names avoid the keyword.
+    model_config = ConfigDict(populate_by_name=True)
+
     team_id: int | None
-    from_date: date | None = Field(serialization_alias="from")
-    to_date: date | None = Field(serialization_alias="to")
+    from_date: date | None = Field(alias="from")
+    to_date: date | None = Field(alias="to")
     lessons: LessonFigures
     actions: ActionFigures
     applications: ApplicationFigures

@@ -7,6 +7,7 @@ suggestions and related lessons free of anything the caller may not see.
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Literal, Protocol, runtime_checkable
@@ -204,6 +205,11 @@ class SearchBackend(Protocol):
     def upsert(self, docs: Sequence[IndexDoc]) -> None: ...
 
     def delete(self, doc_ids: Sequence[str]) -> None: ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """Inside it, `upsert` and `delete` may wait for one commit at its end (tantivy
+        indexes in its own threads meanwhile); readers see the changes after it."""
+        ...
 
     def search(self, query: SearchQuery, scope: AccessScope) -> SearchResult: ...
 

@@ -6,12 +6,14 @@ so the three engines answer the same query the same way."""
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 
-from search import typo
+from search import feedback, typo
 from search.base import AccessScope, IndexDoc, SearchFilters, SearchHit, SearchQuery, SearchResult
+from search.feedback import Weighted
 from search.query import (
     STOPWORDS,
     Bool,
@@ -49,6 +51,9 @@ def all_words(q: str, node: Node | None) -> Bool | None:
 
 
 class BaseBackend(ABC):
+    # Pseudo-relevance feedback for prose queries (see `search.feedback`).
+    uses_feedback = True
+
     def search(self, query: SearchQuery, scope: AccessScope) -> SearchResult:
         node = parse(query.q)
         strict = all_words(query.q, node)
@@ -58,6 +63,9 @@ class BaseBackend(ABC):
             if result.total >= ALL_WORDS_ENOUGH:
                 return result
         result = self._run(node, query, scope)
+        # With fewer hits than this, the typo fallback below has its turn instead.
+        if self._feedback_for(node, query) and result.total >= typo.FUZZY_BELOW:
+            return self._with_feedback(node, query, scope, result)  # type: ignore[arg-type]
         if not query.fuzzy or node is None or result.total >= typo.FUZZY_BELOW:
             return result
         fixes = typo.corrections(node, self._vocabulary)
@@ -71,6 +79,30 @@ class BaseBackend(ABC):
         if wider.total == 0 or self._run(Bool(should=fixed), probe, scope).total == 0:
             return result
         return replace(wider, suggestion=corrected_query(query.q, node, fixes))
+
+    def _feedback_for(self, node: Node | None, query: SearchQuery) -> bool:
+        return self.uses_feedback and query.sort == "relevance" and feedback.wants_feedback(node)
+
+    def _with_feedback(
+        self, node: Bool, query: SearchQuery, scope: AccessScope, first: SearchResult
+    ) -> SearchResult:
+        """`first` ranked again with the words its best hits share (see `search.feedback`);
+        the same best hits on every page, so pages never overlap."""
+        best = first.hits[: feedback.FEEDBACK_DOCS]
+        if query.offset or len(best) < min(feedback.FEEDBACK_DOCS, first.total):
+            probe = SearchQuery(filters=query.filters, limit=feedback.FEEDBACK_DOCS, fuzzy=False)
+            best = self._run(node, probe, scope).hits
+        texts = self._fetch_many([hit.doc_id for hit in best], scope)
+        docs = [(hit.score or 0.0, texts.get(hit.doc_id, [])) for hit in best]
+        extra = feedback.feedback_terms(docs, self._cached_stem)
+        if not extra:
+            return first
+        return self._run(node, query, scope, feedback=extra, counted=first)
+
+    def _fetch_many(self, doc_ids: Sequence[str], scope: AccessScope) -> dict[str, list[str]]:
+        """`_fetch_texts` of several items (the visible ones)."""
+        found = {doc_id: self._fetch_texts(doc_id, scope) for doc_id in doc_ids}
+        return {doc_id: texts for doc_id, texts in found.items() if texts is not None}
 
     def related(self, doc_id: str, scope: AccessScope, limit: int = 5) -> list[SearchHit]:
         """Visible lessons most like the given item (itself excluded); [] when the caller
@@ -99,6 +131,11 @@ class BaseBackend(ABC):
             if candidate not in out:
                 out.append(candidate)
         return out[:limit]
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """By default every upsert commits by itself; tantivy overrides this."""
+        yield
 
     def rebuild(self, docs: Iterable[IndexDoc]) -> None:
         self._clear()
@@ -147,8 +184,17 @@ class BaseBackend(ABC):
 
     @abstractmethod
     def _run(
-        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
-    ) -> SearchResult: ...
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        scope: AccessScope,
+        exclude: str | None = None,
+        feedback: Weighted = (),
+        counted: SearchResult | None = None,
+    ) -> SearchResult:
+        """Hits of `node` within the scope and filters. `feedback` words, when given, add to
+        the score of hits that contain them and never change which items match; `counted`
+        is an earlier result for the same matches, whose total and facets may be reused."""
 
     @abstractmethod
     def _vocabulary(self, prefix: str) -> list[tuple[str, int]]: ...

@@ -30,7 +30,9 @@ from search.base import (
 )
 from search.base import empty_facets as _empty
 from search.common import BaseBackend
-from search.pg_sql import RANK, Params, build_where, headline_sql
+from search.feedback import Weighted
+from search.pg_focus import Focus, key_terms, plain_words
+from search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
 from search.query import Node
 from search.snippets import clean, mark_headline
 
@@ -90,6 +92,8 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
 
 
 class PostgresBackend(BaseBackend):
+    uses_feedback = False  # ts_rank cannot weigh single words; see bench/relevance.py
+
     def __init__(self, engine: Engine) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError("the postgres search backend needs a PostgreSQL engine")
@@ -130,13 +134,45 @@ class PostgresBackend(BaseBackend):
     def _stem(self, word: str) -> str | None:
         return word  # snippets come from ts_headline, which stems by itself
 
+    def _focus(self, node: Node | None) -> Focus | None:
+        words = plain_words(node)
+        if words is None:
+            return None
+        sql = (
+            "SELECT word, doc_count FROM search_vocabulary WHERE word = ANY(:words) "
+            # The planner's row estimate is free and close enough for an idf; counting
+            # only until the table has been analysed once.
+            "UNION ALL SELECT '', CASE WHEN reltuples > 0 THEN reltuples::bigint "
+            "ELSE (SELECT count(*) FROM search_documents) END "
+            "FROM pg_class WHERE oid = 'search_documents'::regclass"
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(text(sql), {"words": sorted(set(words))}).all()
+        counts = {word: int(n) for word, n in rows}
+        return key_terms(words, counts, max(counts.pop("", 0), 1))
+
     def _run(
-        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        scope: AccessScope,
+        exclude: str | None = None,
+        feedback: Weighted = (),
+        counted: SearchResult | None = None,
     ) -> SearchResult:
         params = Params()
+        focus = self._focus(node)
+        if focus is not None:
+            node = focus.node
         where, rank_q = build_where(node, query.filters, scope, exclude, params)
         by_score = query.sort == "relevance" and rank_q is not None
         rank = RANK.format(q=rank_q) if rank_q else "NULL::real"
+        if focus is not None:
+            rank = " + ".join(
+                f"{idf:.4f} * "
+                + KEY_TERM_RANK.format(q=f"to_tsquery('english', {params.add(_quoted(w))})")
+                for w, idf in focus.weights.items()
+            )
         order = "score DESC, created_at DESC, doc_id" if by_score else "created_at DESC, doc_id"
         params["limit"], params["offset"] = query.limit, query.offset
         page_sql = (
@@ -259,6 +295,11 @@ class PostgresBackend(BaseBackend):
         return pg_weighted.weighted_search(
             self._engine, self._term_stats, terms, scope, filters, limit
         )
+
+
+def _quoted(word: str) -> str:
+    """A vocabulary word (letters only) as a tsquery operand."""
+    return "'" + word.replace("'", "") + "'"
 
 
 def _like_prefix(prefix: str) -> str:

@@ -10,7 +10,8 @@ constant-score clauses of the same boolean query, so hits, totals and facets all
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
@@ -27,6 +28,7 @@ from search.base import (
     empty_facets,
 )
 from search.common import BaseBackend
+from search.feedback import Weighted
 from search.query import Bool, Node, Phrase, Prefix, Term
 from search.snippets import make_snippet
 from search.tantivy_schema import (
@@ -66,6 +68,7 @@ class TantivyBackend(BaseBackend):
         self._stamp: tuple[int, int] | None = None
         self._searcher = self._index.searcher()
         self._dirty = False
+        self._bulk_depth = 0
 
     # -- writing: only the indexer calls these, and it is the only writer -------------------
     def _w(self) -> tantivy.IndexWriter:
@@ -79,16 +82,35 @@ class TantivyBackend(BaseBackend):
             for doc in docs:
                 writer.delete_documents_by_term("doc_id", doc.doc_id)
                 writer.add_document(to_document(doc))
-            writer.commit()
-            self._dirty = True
+            self._commit()
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         with self._lock:
             writer = self._w()
             for doc_id in doc_ids:
                 writer.delete_documents_by_term("doc_id", doc_id)
-            writer.commit()
+            self._commit()
+
+    def _commit(self) -> None:
+        if self._bulk_depth == 0:
+            self._w().commit()
             self._dirty = True
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """One commit for everything upserted inside: tantivy indexes added documents in
+        its own threads (outside the GIL) while the caller prepares the next batch, so the
+        final commit has little left to do, where a commit per batch waits each time."""
+        with self._lock:
+            self._bulk_depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._bulk_depth -= 1
+                if self._bulk_depth == 0 and self._writer is not None:
+                    self._writer.commit()
+                    self._dirty = True
 
     def _clear(self) -> None:
         with self._lock:
@@ -207,7 +229,13 @@ class TantivyBackend(BaseBackend):
         return Q.boolean_query(clauses)
 
     def _run(
-        self, node: Node | None, query: SearchQuery, scope: AccessScope, exclude: str | None = None
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        scope: AccessScope,
+        exclude: str | None = None,
+        feedback: Weighted = (),
+        counted: SearchResult | None = None,
     ) -> SearchResult:
         searcher = self._current()
         full = self._full_query(node, self._filter_queries(query), scope, exclude)
@@ -215,12 +243,22 @@ class TantivyBackend(BaseBackend):
         # The facet aggregation visits every match anyway, and every document has exactly one
         # type, so the type buckets give the total: the top-k search can skip counting and
         # prune by score instead of visiting every match a second time.
-        facets = read_facets(searcher.aggregate(full, facet_aggregation()))
-        total = sum(facets["type"].values())
+        if counted is not None:
+            facets, total = counted.facets, counted.total
+        else:
+            facets = read_facets(searcher.aggregate(full, facet_aggregation()))
+            total = sum(facets["type"].values())
         if total == 0:
             return SearchResult(hits=[], total=0, facets=empty_facets())
+        ranked = full
+        if feedback:  # optional clauses: they add to scores, the matches stay those of `full`
+            extra = [
+                (Occur.Should, Q.boost_query(self._compile(Term(word)), weight))
+                for word, weight in feedback
+            ]
+            ranked = Q.boolean_query([(Occur.Must, full), *extra])
         found = searcher.search(
-            full,
+            ranked,
             query.limit,
             count=False,
             offset=query.offset,
@@ -238,6 +276,17 @@ class TantivyBackend(BaseBackend):
 
     def _vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         return self._current().terms_with_prefix("spell", prefix)
+
+    def _fetch_many(self, doc_ids: Sequence[str], scope: AccessScope) -> dict[str, list[str]]:
+        searcher = self._current()
+        wanted = Q.term_set_query(self.schema, "doc_id", list(doc_ids))
+        found = searcher.search(self._full_query(None, [wanted], scope, None), len(doc_ids) or 1)
+        names = ("title", "lesson", "recommendation", "observation")
+        out = {}
+        for _, address in found.hits:
+            stored = searcher.doc(address).to_dict()
+            out[stored["doc_id"][0]] = [stored.get(n, [""])[0] for n in names]
+        return out
 
     def _fetch_texts(self, doc_id: str, scope: AccessScope) -> list[str] | None:
         searcher = self._current()

@@ -13,6 +13,8 @@ from service import models  # noqa: F401  (registers every table)
 from service.actions.routes import router as actions_router
 from service.applications.routes import router as applications_router
 from service.assets.routes import router as assets_router
+from service.attachments.routes import router as attachments_router
+from service.bulk.routes import router as bulk_router
 from service.db import make_engine
 from service.due_diligence.routes import router as due_diligence_router
 from service.error_handlers import install_error_handlers
@@ -86,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
         BodySizeLimitMiddleware,
         json_limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
+        import_limit=settings.max_import_bytes,
     )
     app.add_middleware(RequestContextMiddleware)
 
@@ -96,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         tokens_router,
         projects_router,
         assets_router,
+        attachments_router,
         lessons_router,
         actions_router,
         applications_router,
@@ -103,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         maturity_router,
         metrics_router,
         search_router,
+        bulk_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

@@ -28,6 +28,7 @@ from service.app import configure_logging
 from service.auth import BOOTSTRAP_ADMIN
 from service.db import make_engine, session_scope
 from service.errors import AppError
+from service.imports.cli import demo_command, import_command
 from service.maturity import csv_import
 from service.maturity import framework_service as frameworks_service
 from service.search.cli import reindex_command
@@ -48,6 +49,8 @@ app.add_typer(tokens_app, name="tokens")
 frameworks_app = typer.Typer(help="Manage KM maturity frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
 client_cli.register(app)
+app.command("import")(import_command)
+app.command("demo")(demo_command)
 
 T = TypeVar("T")
 out = Console()

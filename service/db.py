@@ -6,10 +6,10 @@ writes cannot wait for the lock (SQLite answers "database is locked" at once to 
 deadlock), while an immediate one queues behind the current writer for the busy timeout.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -74,3 +74,20 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def call_in_session(
+    engine: Engine,
+    write: bool,
+    action: Callable[Concatenate[Session, P], R],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R:
+    """Run one use case in a session of its own (for async routes, through the thread pool,
+    when the request's session must not stay open while a body streams)."""
+    with open_session(engine, write=write) as db:
+        return action(db, *args, **kwargs)

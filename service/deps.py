@@ -49,6 +49,22 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+def get_principal_briefly(
+    request: Request,
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, found in a read session closed at once. For routes that stream a large
+    body in or out: the request's own session would keep a transaction open (on SQLite,
+    for a POST, the write lock) for as long as the bytes take to travel."""
+    secret = credentials.credentials if credentials else None
+    with open_session(request.app.state.engine, write=False) as db:
+        return authenticate(db, secret, admin_secret=settings.admin_secret())
+
+
+StreamingPrincipal = Annotated[Principal, Depends(get_principal_briefly)]
+
+
 def require(role: Role) -> Callable[[Principal], Principal]:
     """A gate: 403 unless the caller's role is `role` or above."""
 
@@ -60,6 +76,15 @@ def require(role: Role) -> Callable[[Principal], Principal]:
     gate.__name__ = f"require_{role.value}"
     return gate
 
+
+def _admin_briefly(who: StreamingPrincipal) -> Principal:
+    if not who.is_admin:
+        raise Forbidden(f"this needs the admin role; you are {who.role.value}")
+    return who
+
+
+StreamingAdmin = Annotated[Principal, Depends(_admin_briefly)]
+"""An admin gate over `StreamingPrincipal`, for bulk routes."""
 
 Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 Reviewer = Annotated[Principal, Depends(require(Role.reviewer))]

@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("hindsight.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Media types of JSON-lines bodies (the registered one has none; these are the usual names).
+JSON_LINES = frozenset({b"application/x-ndjson", b"application/jsonl", b"application/x-jsonlines"})
 
 
 class RequestContextMiddleware:
@@ -87,39 +89,62 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
 class BodySizeLimitMiddleware:
     """Refuse bodies over the ceiling while they stream in, never after reading them whole.
 
-    Multipart uploads get `upload_limit`; every other body gets `json_limit`.
+    Multipart uploads get `upload_limit`, JSON-lines bodies (bulk imports) `import_limit`,
+    every other body `json_limit`.
     """
 
-    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, json_limit: int, upload_limit: int, import_limit: int
+    ) -> None:
         self.app = app
         self.json_limit = json_limit
         self.upload_limit = upload_limit
+        self.import_limit = import_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
-        # Multipart framing adds a little; allow for it so a file of exactly the limit fits.
-        limit = self.upload_limit + 64 * 1024 if is_upload else self.json_limit
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if content_type.startswith(b"multipart/"):
+            # Multipart framing adds a little; allow for it so a file of exactly the limit fits.
+            limit = self.upload_limit + 64 * 1024
+        elif content_type in JSON_LINES:
+            limit = self.import_limit
+        else:
+            limit = self.json_limit
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_too_large(send, limit)
             return
 
         received = 0
+        has_body = (declared not in (None, b"0")) or b"chunked" in headers.get(
+            b"transfer-encoding", b""
+        )
+        body_done = not has_body
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, body_done
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
                     raise HTTPException(413, _too_large_message(limit))
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and not body_done:
+                # Answered before the body was read (a 413 mid-upload, a 404 for a hidden
+                # asset): close the connection, or the server would go on reading, and
+                # discarding, whatever the client still sends.
+                headers = [*message.get("headers", []), (b"connection", b"close")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, counting_receive, closing_send)
 
 
 def _too_large_message(limit: int) -> str:

@@ -3,6 +3,7 @@
 from service.actions.models import Action
 from service.applications.models import Application
 from service.assets.models import Asset, AssetLabel, AssetTeam
+from service.attachments.models import Attachment
 from service.due_diligence.models import DueDiligenceCheck
 from service.history.models import VersionRecord
 from service.idempotency import IdempotencyRecord
@@ -23,6 +24,7 @@ __all__ = [
     "Asset",
     "AssetLabel",
     "AssetTeam",
+    "Attachment",
     "DueDiligenceCheck",
     "Framework",
     "IdempotencyRecord",

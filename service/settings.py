@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # JSON bodies are small; uploads have their own, larger ceiling.
     max_body_bytes: int = Field(1 * MIB, ge=1024)
     max_upload_bytes: int = Field(20 * MIB, ge=1024)
+    # A JSON-lines import (admin only) streams to disk and is read line by line, so it may
+    # be as large as a whole export: 100,000 NASA-sized lessons make about 400 MiB.
+    max_import_bytes: int = Field(1024 * MIB, ge=1024)
     idempotency_ttl_hours: int = Field(24, ge=1)
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)

@@ -8,7 +8,9 @@ from schemas.enums import AssetKind, AssetStatus
 from schemas.versions import VersionRead
 from service.assets import service as assets_service
 from service.assets import workflow
+from service.attachments import service as attachments_service
 from service.deps import (
+    AppSettings,
     Contributor,
     CurrentPrincipal,
     DbSession,
@@ -89,9 +91,18 @@ def update_asset(
 
 
 @router.delete("/{asset_id}", status_code=204)
-def delete_asset(asset_id: int, db: DbSession, who: Contributor, version: IfMatch) -> Response:
-    """Delete a draft and its lessons. A published asset is archived instead (409 says so)."""
-    assets_service.delete_draft(db, who, asset_id, expected_version=version)
+def delete_asset(
+    asset_id: int, db: DbSession, who: Contributor, version: IfMatch, settings: AppSettings
+) -> Response:
+    """Delete a draft, its lessons and its attachments. A published asset is archived
+    instead (409 says so)."""
+    assets_service.delete_draft(
+        db,
+        who,
+        asset_id,
+        expected_version=version,
+        blobs=attachments_service.blob_store(settings),
+    )
     return Response(status_code=204)
 
 

@@ -16,6 +16,8 @@ from service import ownership as own
 from service.assets import access
 from service.assets.models import Asset, AssetLabel, AssetTeam
 from service.assets.rendering import render
+from service.attachments import service as attachments_service
+from service.attachments.store import BlobStore
 from service.auth import Principal
 from service.columns import utcnow
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
@@ -112,6 +114,14 @@ def _set_labels(
             delete(AssetLabel).where(AssetLabel.asset_id == asset_id, AssetLabel.facet == facet)  # type: ignore[arg-type]
         )
         db.add_all(AssetLabel(asset_id=asset_id, facet=facet, value=v) for v in values)
+
+
+def replace_labels(
+    db: Session, asset_id: int, *, tags: list[str] | None, topics: list[str] | None
+) -> None:
+    """Keep the label rows (what tag and topic filters read) in step with an asset's lists,
+    for writers outside this module such as the bulk importer; None leaves a facet as is."""
+    _set_labels(db, asset_id, tags=tags, topics=topics)
 
 
 def create(
@@ -234,15 +244,19 @@ def finish_change(db: Session, who: Principal, before: AssetRead, *, comment: st
     return after
 
 
-def delete_draft(db: Session, who: Principal, asset_id: int, *, expected_version: int) -> None:
-    """Delete a draft with its lessons and history. Anything else is a 409 that says what to
-    do instead: a published asset is archived, not deleted, so links to it keep working."""
+def delete_draft(
+    db: Session, who: Principal, asset_id: int, *, expected_version: int, blobs: BlobStore
+) -> None:
+    """Delete a draft with its lessons, attachments and history. Anything else is a 409 that
+    says what to do instead: a published asset is archived, not deleted, so links to it keep
+    working."""
     asset = get_visible(db, who, asset_id)
     own.require_edit(who, asset.owning_team_id, "asset")
     if asset.status != AssetStatus.draft:
         raise Conflict(_why_not_deleted(asset_id, AssetStatus(asset.status)))
     if asset.version != expected_version:
         raise _stale(asset_id, expected_version)
+    attached = attachments_service.shas_of_asset(db, asset_id)
     lessons_service.delete_for_asset(db, asset_id)
     result = db.execute(
         delete(Asset).where(Asset.id == asset_id, Asset.version == expected_version)  # type: ignore[arg-type]
@@ -252,6 +266,8 @@ def delete_draft(db: Session, who: Principal, asset_id: int, *, expected_version
     history.forget(db, entity_type=ENTITY, entity_ids=[asset_id])
     outbox.enqueue(db, entity_type=ENTITY, entity_id=asset_id)
     db.commit()
+    # The attachment rows went with the asset (ON DELETE CASCADE); now their blobs may go.
+    attachments_service.release_blobs(db.get_bind(), blobs, attached)  # type: ignore[arg-type]
 
 
 def _why_not_deleted(asset_id: int, status: AssetStatus) -> str:

@@ -209,6 +209,14 @@ def _set_labels(
         db.add_all(LessonLabel(lesson_id=lesson_id, facet=facet, value=v) for v in values)
 
 
+def replace_labels(
+    db: Session, lesson_id: int, *, tags: list[str] | None, topics: list[str] | None
+) -> None:
+    """Keep the label rows (what tag and topic filters read) in step with a lesson's lists,
+    for writers outside this module such as the bulk importer; None leaves a facet as is."""
+    _set_labels(db, lesson_id, tags=tags, topics=topics)
+
+
 def add(db: Session, asset_id: int, fields: LessonFields) -> Lesson:
     """Add a lesson to an asset inside the caller's transaction (no commit, no checks: the
     caller has checked the asset and the caller's right to change it)."""

@@ -9,6 +9,7 @@ drains at a time (see `writer_lock`); the others only read the index.
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, delete, func, select
 from sqlmodel import Session
@@ -31,25 +32,82 @@ class IndexBusy(RuntimeError):
     """Another process (a running server) is the index writer."""
 
 
-def drain_batch(engine: Engine, backend: SearchBackend, batch: int = BATCH) -> int:
-    """Index up to `batch` outbox rows; returns how many rows were handled (0: nothing left)."""
+def _index_rows(engine: Engine, backend: SearchBackend, after: int, batch: int) -> list[int]:
+    """Index up to `batch` outbox rows with ids above `after`; their ids (rows not deleted)."""
     with session_scope(engine, write=False) as db:
         rows = db.execute(
             select(OutboxEntry.id, OutboxEntry.entity_type, OutboxEntry.entity_id)
+            .where(OutboxEntry.id > after)  # type: ignore[arg-type,operator]
             .order_by(OutboxEntry.id)  # type: ignore[arg-type]
             .limit(batch)
         ).all()
         if not rows:
-            return 0
+            return []
         docs, gone = documents.load(db, [(r.entity_type, r.entity_id) for r in rows])
     if docs:
         backend.upsert(docs)
     if gone:
         backend.delete(gone)
+    return [r.id for r in rows]
+
+
+def _forget(engine: Engine, ids: list[int]) -> None:
+    """Delete handled outbox rows, by id: a change enqueued meanwhile is never dropped."""
     with session_scope(engine) as db:
-        db.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([r.id for r in rows])))  # type: ignore[union-attr]
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            db.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(chunk)))  # type: ignore[union-attr]
         db.commit()
-    return len(rows)
+
+
+def drain_batch(engine: Engine, backend: SearchBackend, batch: int = BATCH) -> int:
+    """Index up to `batch` outbox rows; returns how many rows were handled (0: nothing left)."""
+    ids = _index_rows(engine, backend, 0, batch)
+    if ids:
+        _forget(engine, ids)
+    return len(ids)
+
+
+class BulkDrain:
+    """Indexes the outbox while a long write (an import) keeps adding to it, for one index
+    commit at the end; see `bulk_drain`."""
+
+    def __init__(self, engine: Engine, backend: SearchBackend, progress: Progress | None) -> None:
+        self._engine, self._backend, self._progress = engine, backend, progress
+        self._last = 0
+        self.ids: list[int] = []
+
+    def step(self) -> int:
+        """Index every outbox row committed since the last step."""
+        done = 0
+        while ids := _index_rows(self._engine, self._backend, self._last, BATCH):
+            self.ids += ids
+            self._last = ids[-1]
+            done += len(ids)
+            if self._progress:
+                self._progress(len(ids))
+        return done
+
+
+@contextmanager
+def bulk_drain(
+    engine: Engine, backend: SearchBackend, lock: WriterLock, progress: Progress | None = None
+) -> Iterator[BulkDrain]:
+    """Be the index writer for a long write: call `step()` after each of its commits; on
+    leaving, the rest is indexed, the index commits once, and only then are the outbox rows
+    deleted (an interruption leaves them for the next drain). Raises IndexBusy at once when a
+    running server is the writer."""
+    if not lock.try_acquire():
+        raise IndexBusy("a running Hindsight server is indexing; it picks up these changes")
+    try:
+        drain = BulkDrain(engine, backend, progress)
+        with backend.bulk():
+            yield drain
+            drain.step()
+        if drain.ids:
+            _forget(engine, drain.ids)
+    finally:
+        lock.release()
 
 
 def pending(engine: Engine) -> int:
@@ -70,13 +128,11 @@ def drain_all(engine: Engine, backend: SearchBackend, progress: Progress | None 
 def drain_pending(
     engine: Engine, backend: SearchBackend, lock: WriterLock, progress: Progress | None = None
 ) -> int:
-    """For the command line: drain everything now, unless a server is the writer (it will)."""
-    if not lock.try_acquire():
-        raise IndexBusy("a running Hindsight server is indexing; it picks up these changes")
-    try:
-        return drain_all(engine, backend, progress)
-    finally:
-        lock.release()
+    """For the command line: drain everything now, in one index commit, unless a server is
+    the writer (it will)."""
+    with bulk_drain(engine, backend, lock, progress) as drain:
+        pass
+    return len(drain.ids)
 
 
 def reindex(

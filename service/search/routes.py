@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from schemas.enums import AssetKind, Impact, Polarity, RootCauseCategory
 from schemas.search import RelatedLessons, SearchPage, Suggestions
@@ -41,7 +41,7 @@ def search(
     created_from: Annotated[datetime | None, Query()] = None,
     created_to: Annotated[datetime | None, Query()] = None,
     sort: Annotated[Literal["relevance", "newest"], Query()] = "relevance",
-) -> SearchPage:
+) -> Response:
     """Lessons, assets and projects the caller may see, best first; facets count the same
     visible matches; a misspelt query is widened and `suggestion` names the correction."""
     for name, value in (("created_from", created_from), ("created_to", created_to)):
@@ -66,7 +66,7 @@ def search(
         created_from=created_from,
         created_to=created_to,
     )
-    return search_service.search(
+    found = search_service.search(
         runtime.backend,
         runtime.log,
         who,
@@ -76,6 +76,9 @@ def search(
         limit=page.limit,
         offset=page.offset,
     )
+    # The page is already a validated SearchPage: serialise it once, not validate it again
+    # (the busiest read path; the response_model still documents it).
+    return Response(found.model_dump_json(), media_type="application/json")
 
 
 @router.get("/search/suggest", response_model=Suggestions)

@@ -231,3 +231,15 @@ def test_every_search_is_logged_with_filters_count_and_team(api):
         ("nothing like this exists", {"type": "lesson"}, 0, member.team_ids)
     ]
     assert entries[0].user_id == member.id
+
+
+def test_a_pasted_page_of_prose_up_to_the_limit_is_searched_not_refused(api):
+    reader = api.make_user()
+    words = ("pump seal weld ward team lost days valve rework shift " * 60).split()
+    prose = ""
+    for word in words:
+        if len(prose) + len(word) + 1 > 2000:
+            break
+        prose += word + " "
+    response = api.client.get("/v1/search", params={"q": prose}, headers=reader.headers)
+    assert response.status_code == 200, response.text

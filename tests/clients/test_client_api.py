@@ -12,11 +12,13 @@ from clients import (
     HindsightClient,
     NotFoundError,
     PreconditionError,
+    UnsupportedMediaTypeError,
     ValidationError,
 )
 from schemas.assets import AssetRead
 from schemas.lessons import LessonRead
 from tests.factories import ADMIN_TOKEN, Api, lesson, retrospect
+from tests.files import pdf
 from tests.search_helpers import index_now
 
 
@@ -116,3 +118,95 @@ def test_the_async_client_speaks_the_same_api(api):
                 await hindsight.get_lesson(999_999)
 
     asyncio.run(scenario())
+
+
+def test_files_and_bulk_through_the_client(api):
+    admin = HindsightClient(token=ADMIN_TOKEN, http=api.client)
+    hindsight, team_id = _contributor(api)
+    asset = hindsight.create_asset(retrospect(lessons=[lesson()]))
+    attached = hindsight.upload_attachment(asset.id, "notes.pdf", pdf("cryostat torque notes"))
+    assert attached.content_type == "application/pdf" and attached.has_text
+    assert hindsight.list_attachments(asset.id).total == 1
+    assert hindsight.download_attachment(attached.id).startswith(b"%PDF")
+    with pytest.raises(UnsupportedMediaTypeError):
+        hindsight.upload_attachment(asset.id, "run.pdf", b"\x7fELF\x02\x01\x01" + bytes(64))
+
+    lines = list(admin.iter_export("lessons"))
+    assert len(lines) == 1 and '"external_id"' in lines[0]
+    assets = admin.export("assets")
+    report = admin.import_lines("assets", assets, owning_team_id=team_id)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    again = admin.import_lines("lessons", "\n".join(lines).encode())
+    assert again.unchanged == 1 and again.rejected_count == 0
+
+    hindsight.delete_attachment(attached.id)
+    with pytest.raises(NotFoundError):
+        hindsight.download_attachment(attached.id)
+
+
+def test_the_async_client_streams_an_export(api):
+    team = api.make_team()
+    caller = api.make_user(role="reviewer", team_ids=[team["id"]])
+
+    async def scenario() -> list[str]:
+        transport = httpx.ASGITransport(app=api.client.app)
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://hindsight") as http,
+            AsyncHindsightClient(token=caller.token, http=http) as hindsight,
+        ):
+            await hindsight.create_asset(retrospect(lessons=[lesson()]))
+            return [line async for line in hindsight.iter_export("lessons", "csv")]
+
+    rows = asyncio.run(scenario())
+    assert rows[0].startswith("id,") and len(rows) == 2
+
+
+def test_the_learning_loop_through_the_client(api):
+    hindsight, team_id = _contributor(api)
+    reviewer = api.make_user(role="reviewer", team_ids=[team_id])
+    publisher = HindsightClient(token=reviewer.token, http=api.client)
+    project = hindsight.create_project({"name": "Ward handover", "organisation_type": "nhs_trust"})
+    asset = publisher.create_asset(
+        retrospect(
+            status="published",
+            lessons=[
+                lesson(title="Handover checklist", lesson="A handover checklist stops misses")
+            ],
+        )
+    )
+    first = hindsight.get_lesson(asset.lesson_ids[0])
+    action = hindsight.create_action(
+        {"lesson_id": first.id, "title": "Write the checklist", "owner_name": "Priya Shah",
+         "due_date": "2030-01-31"}
+    )  # fmt: skip
+    planned = hindsight.transition_lesson(first.id, {"to": "action_planned"}, first.version)
+    assert planned.status == "action_planned"
+    with pytest.raises(ValidationError) as no_evidence:
+        hindsight.update_action(action.id, {"status": "done"}, action.version)
+    assert "evidence" in no_evidence.value.message
+    hindsight.update_action(
+        action.id, {"status": "done", "evidence": "Checklist live on both wards"}, action.version
+    )
+    assert hindsight.list_actions(lesson_id=first.id, status="done").total == 1
+
+    index_now(api)
+    brief = (
+        "We are moving ward handover to an electronic record across two hospital sites. "
+        "Nurses hand over three times a day and tasks get missed at each handover. We want a "
+        "checklist that every shift uses, and a way to see what was missed."
+    )
+    check = hindsight.run_due_diligence(
+        {"title": "Electronic handover", "description": brief, "project_id": project.id}
+    )
+    assert first.id in [found.lesson.id for found in check.results.lessons]
+    recorded = hindsight.record_decisions(
+        check.id, [{"lesson_id": first.id, "decision": "apply", "note": "use the checklist"}]
+    )
+    application = recorded.items[0]
+    assert hindsight.list_due_diligence(project_id=project.id).total == 1
+    helped = hindsight.update_application(
+        application.id, {"outcome": "helped", "outcome_note": "no misses"}, application.version
+    )
+    assert helped.outcome == "helped"
+    metrics = hindsight.learning_metrics(team_id=team_id)
+    assert metrics.model_dump()  # counted over what this caller may see

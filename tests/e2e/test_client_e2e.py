@@ -47,6 +47,40 @@ def test_the_client_captures_and_finds_a_lesson_on_a_real_server(server: Server)
     refused = runner.invoke(app, ["search", "x"], env={**env, "HINDSIGHT_TOKEN": "wrong"})
     assert refused.exit_code == 1 and "error 401" in refused.output
 
+    target = server.log_path.parent / "lessons.csv"
+    exported = runner.invoke(app, ["export", "--format", "csv", "-o", str(target)], env=env)
+    assert exported.exit_code == 0, exported.output
+    rows = target.read_text().splitlines()
+    assert len(rows) == 2 and "Ventilator handover" in rows[1]
+    assert not target.with_name("lessons.csv.partial").exists()
+
+    assets = server.log_path.parent / "assets.jsonl"
+    assert (
+        runner.invoke(app, ["export", "--type", "assets", "-o", str(assets)], env=env).exit_code
+        == 0
+    )
+    admin_env = {**env, "HINDSIGHT_TOKEN": ADMIN_TOKEN}
+    sent = runner.invoke(app, ["import", str(assets)], env=admin_env)
+    assert sent.exit_code == 0, sent.output
+    assert "created 0, updated 0, unchanged 1, rejected 0" in sent.output
+    not_admin = runner.invoke(app, ["import", str(assets)], env=env)
+    assert not_admin.exit_code == 1 and "error 403" in not_admin.output
+
+    brief = server.log_path.parent / "brief.md"
+    brief.write_text(
+        "# Ventilator fleet refresh\n\nWe replace the ventilators on two intensive care units. "
+        "Night staff hand over patients on ventilators at 8pm and the last refresh lost alarm "
+        "settings at handover; we want a ventilator handover checklist from day one.\n"
+    )
+    checked = runner.invoke(app, ["due-diligence", "--file", str(brief)], env=env)
+    assert checked.exit_code == 0, checked.output
+    assert "Lessons for 'Ventilator fleet refresh'" in checked.output
+    assert "Ventilator handover" in checked.output
+    as_json = runner.invoke(app, ["due-diligence", "-f", str(brief), "--json"], env=env)
+    assert '"lessons"' in as_json.output
+    missing = runner.invoke(app, ["due-diligence", "-f", str(brief) + ".nope"], env=env)
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+
 
 def test_no_server_is_a_transport_error_after_the_retries() -> None:
     with (

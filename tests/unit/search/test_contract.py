@@ -254,7 +254,7 @@ def test_limits_raise_invalid_query(index):
     with pytest.raises(InvalidQuery):
         search(index, "(" * 40 + "valve")
     with pytest.raises(InvalidQuery):
-        search(index, " ".join(f"w{i}" for i in range(400)))
+        search(index, " ".join(f"w{i}" for i in range(700)))
 
 
 def test_sort_newest_orders_by_creation_time(index):
@@ -319,3 +319,12 @@ def test_a_few_words_fall_back_to_any_of_them_when_all_find_too_little(backend):
     found = search(backend, "pump seal")
     assert found.total == 8
     assert {hit.id for hit in found.hits[:3]} == {1, 2, 3}  # those with both rank first
+
+
+def test_a_pasted_paragraph_finds_the_lesson_it_describes(index):
+    brief = (
+        "Our ward project will store spare lithium cells for infusion pumps; we worry a "
+        "single cell could overheat and spread heat through the whole pack, so we want "
+        "barriers and a safe storage plan before the pilot starts next month"
+    )
+    assert ids(index, brief, fuzzy=False)[0] == "lesson:2"

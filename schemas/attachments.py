@@ -1,0 +1,16 @@
+"""Files attached to knowledge assets."""
+
+from pydantic import Field
+
+from schemas.common import Output, UTCTimestamp
+
+
+class AttachmentRead(Output):
+    id: int
+    asset_id: int
+    filename: str = Field(description="the uploaded name, made safe (no folders, no controls)")
+    content_type: str = Field(description="judged from the file's bytes, not from its name")
+    size: int = Field(description="bytes")
+    sha256: str = Field(description="hex digest of the content")
+    has_text: bool = Field(description="whether text was extracted and indexed with the asset")
+    created_at: UTCTimestamp

@@ -1,0 +1,1 @@
+"""Files attached to knowledge assets: stored by content, their text searched with the asset."""

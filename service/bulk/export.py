@@ -1,0 +1,152 @@
+"""Streaming export: every visible asset or lesson, page by page, as JSON lines or CSV.
+
+Pages are read by id (keyset: `id > last ORDER BY id LIMIT n`), each in a session of its
+own that is closed before the page is sent, so memory stays flat however many rows there
+are, no transaction stays open while the client reads, and an offset never has to skip
+rows. The access predicate is part of every page's query.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from schemas.bulk import AssetExport, LessonExport
+from service.assets import access
+from service.assets import service as assets_service
+from service.assets.models import Asset
+from service.auth import Principal
+from service.bulk import external_ids
+from service.db import open_session
+from service.lessons import service as lessons_service
+from service.lessons.models import Lesson
+
+ExportType = Literal["lessons", "assets"]
+ExportFormat = Literal["jsonl", "csv"]
+PAGE_SIZE = 500
+MEDIA_TYPES: dict[str, str] = {
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+}
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _asset_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
+    rows = list(
+        db.execute(
+            select(Asset)
+            .where(Asset.id > after, access.visible_to(who))  # type: ignore[operator]
+            .order_by(Asset.id)  # type: ignore[arg-type]
+            .limit(PAGE_SIZE)
+        ).scalars()
+    )
+    reads = assets_service.to_reads(db, rows)
+    return [
+        AssetExport(
+            **read.model_dump(),
+            external_id=external_ids.name("asset", row.id or 0, row.created_at, row.external_id),
+        )
+        for row, read in zip(rows, reads, strict=True)
+    ]
+
+
+def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
+    rows = list(
+        db.execute(
+            select(Lesson)
+            .where(
+                Lesson.id > after,  # type: ignore[operator]
+                Lesson.asset_id.in_(access.visible_ids(who)),  # type: ignore[attr-defined]
+            )
+            .order_by(Lesson.id)  # type: ignore[arg-type]
+            .limit(PAGE_SIZE)
+        ).scalars()
+    )
+    asset_ids = sorted({row.asset_id for row in rows})
+    assets = {
+        a.id: a
+        for a in db.execute(
+            select(Asset.id, Asset.external_id, Asset.kind, Asset.title, Asset.created_at).where(
+                Asset.id.in_(asset_ids)  # type: ignore[union-attr]
+            )
+        )
+    }
+    reads = lessons_service.to_reads(db, rows)
+    items: list[BaseModel] = []
+    for row, read in zip(rows, reads, strict=True):
+        asset = assets[row.asset_id]
+        items.append(
+            LessonExport(
+                **read.model_dump(),
+                external_id=external_ids.name(
+                    "lesson", row.id or 0, row.created_at, row.external_id
+                ),
+                asset_external_id=external_ids.name(
+                    "asset", asset.id, asset.created_at, asset.external_id
+                ),
+                asset_kind=asset.kind,
+                asset_title=asset.title,
+            )
+        )
+    return items
+
+
+_PAGES = {"assets": _asset_page, "lessons": _lesson_page}
+_MODELS: dict[str, type[BaseModel]] = {"assets": AssetExport, "lessons": LessonExport}
+
+
+def pages(engine: Engine, who: Principal, what: ExportType) -> Iterator[list[BaseModel]]:
+    """Visible items in id order, one page at a time, each page read in its own session."""
+    read_page = _PAGES[what]
+    after = 0
+    while True:
+        with open_session(engine, write=False) as db:
+            page = read_page(db, who, after)
+        if not page:
+            return
+        yield page
+        after = page[-1].id  # type: ignore[attr-defined]
+
+
+def jsonl(items: Iterator[list[BaseModel]]) -> Iterator[bytes]:
+    for page in items:
+        yield "".join(item.model_dump_json() + "\n" for item in page).encode()
+
+
+def _cell(value: Any) -> Any:
+    """Lists and objects as JSON text; text a spreadsheet would run is quoted with `'`."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_rows(what: ExportType, items: Iterator[list[BaseModel]]) -> Iterator[bytes]:
+    """A header row with every field of the export model, then one row per item."""
+    columns = list(_MODELS[what].model_fields)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for page in items:
+        for item in page:
+            data = item.model_dump(mode="json")
+            writer.writerow([_cell(data[name]) for name in columns])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # nothing to export: the header alone
+        yield buffer.getvalue().encode()
+
+
+def stream(engine: Engine, who: Principal, what: ExportType, fmt: ExportFormat) -> Iterator[bytes]:
+    items = pages(engine, who, what)
+    return jsonl(items) if fmt == "jsonl" else csv_rows(what, items)

@@ -1,0 +1,1 @@
+"""Bulk imports from other lessons-learned systems (`hindsight import`)."""
