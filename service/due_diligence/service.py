@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from schemas.applications import ApplicationRead
@@ -214,8 +215,15 @@ def decide(
         )
         for item in decisions
     ]
-    recorded = applications_service.record_decisions(
-        db, who, check_id=check_id, project_id=check.project_id, items=items
-    )
-    db.commit()
+    try:
+        recorded = applications_service.record_decisions(
+            db, who, check_id=check_id, project_id=check.project_id, items=items
+        )
+        db.commit()
+    except IntegrityError as exc:  # another request recorded the same lessons meanwhile
+        db.rollback()
+        raise Conflict(
+            f"decisions on check {check_id} were recorded by another request meanwhile; "
+            "post yours again to update them"
+        ) from exc
     return recorded
