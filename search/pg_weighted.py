@@ -17,7 +17,7 @@ one of twenty terms reads tens of thousands of tsvectors (1.2 s at 100,000 lesso
 
 Document frequencies come from the planner's statistics for common lexemes (ANALYZE keeps
 the most common with their share of rows) and from exact counts through the GIN index for
-the rest (rarer than any of those, so cheap), kept STATS_SECONDS.
+the rest (rarer than any of those, so cheap); a word's count is kept WORD_SECONDS.
 """
 
 import math
@@ -34,7 +34,12 @@ from search.pg_sql import RANK, Params, build_where
 
 CANDIDATE_ROWS = 3000
 POOL = 150
-STATS_SECONDS = 60.0
+STATS_SECONDS = 60.0  # the collection's size and its common lexemes
+WORD_SECONDS = 600.0  # a word's count: rare words' counts change slowly
+# Before the first ANALYZE there is no list of common lexemes, so any word may be common:
+# counts stop here (an under-count, for a word in more rows than this, until then).
+UNANALYSED_CAP = 2000
+NO_CAP = 2**31 - 1
 K1, B = 1.2, 0.75
 # tantivy's field boosts, by the weight label each field gets in `tsv` (postgres_backend).
 LABEL_BOOST = {"A": 3.0, "B": 2.0, "C": 1.5, "D": 1.0}
@@ -56,8 +61,9 @@ _LEXEMES = (
     "SELECT t.w, (ts_lexize('english_stem', t.w))[1] FROM unnest(CAST(:words AS text[])) AS t(w)"
 )
 _COUNTS = (
-    "SELECT t.w, (SELECT count(*) FROM search_documents "
-    "WHERE tsv @@ plainto_tsquery('english', t.w)) FROM unnest(CAST(:words AS text[])) AS t(w)"
+    "SELECT t.w, (SELECT count(*) FROM (SELECT 1 FROM search_documents "
+    "WHERE tsv @@ plainto_tsquery('english', t.w) LIMIT :cap) s) "
+    "FROM unnest(CAST(:words AS text[])) AS t(w)"
 )
 
 
@@ -74,14 +80,15 @@ def _force_index(conn: Connection) -> None:
 
 
 class TermStats:
-    """Per backend: the collection size, common lexemes' shares, and per word its lexeme and
-    document frequency; refreshed every STATS_SECONDS."""
+    """Per backend: the collection size and common lexemes' shares (read every
+    STATS_SECONDS), and per word its lexeme and document frequency (kept WORD_SECONDS)."""
 
     def __init__(self) -> None:
         self.read_at = -math.inf
         self.total = 0
         self.common: dict[str, float] = {}
-        self.words: dict[str, tuple[str | None, int]] = {}  # word -> (lexeme, frequency)
+        # word -> (when looked up, lexeme, frequency)
+        self.words: dict[str, tuple[float, str | None, int]] = {}
 
     def doc_freq(self, engine: Engine, words: Sequence[str]) -> DocFreqs:
         now = time.monotonic()
@@ -89,15 +96,20 @@ class TermStats:
             with engine.connect() as conn:
                 total = int(conn.execute(text(_COUNT_ESTIMATE)).scalar_one())
                 stats = conn.execute(text(_COMMON_LEXEMES)).first()
-            self.read_at, self.total, self.words = now, total, {}
+            self.read_at, self.total = now, total
             self.common = dict(zip(stats[0], stats[1], strict=False)) if stats and stats[0] else {}
+            self.words = {w: v for w, v in self.words.items() if now - v[0] < WORD_SECONDS}
         wanted = [w for w in dict.fromkeys(words) if w not in self.words]
         if wanted:
-            self.words.update(self._look_up(engine, wanted))
-        return DocFreqs(total=self.total, freq={w: self.words.get(w, (None, 0))[1] for w in words})
+            found = self._look_up(engine, wanted)
+            self.words.update((w, (now, lexeme, n)) for w, (lexeme, n) in found.items())
+        return DocFreqs(total=self.total, freq={w: self._known(w)[2] for w in words})
 
     def lexeme(self, word: str) -> str | None:
-        return self.words.get(word, (None, 0))[0]
+        return self._known(word)[1]
+
+    def _known(self, word: str) -> tuple[float, str | None, int]:
+        return self.words.get(word, (0.0, None, 0))
 
     def _look_up(self, engine: Engine, words: list[str]) -> dict[str, tuple[str | None, int]]:
         safe = [w for w in words if SAFE_WORD.fullmatch(w)]
@@ -108,7 +120,8 @@ class TermStats:
             counted: dict[str, int] = {}
             if rare:
                 _force_index(conn)
-                counted = dict(conn.execute(text(_COUNTS), {"words": rare}).all())
+                cap = NO_CAP if self.common else UNANALYSED_CAP
+                counted = dict(conn.execute(text(_COUNTS), {"words": rare, "cap": cap}).all())
         for word, lexeme in lexemes.items():
             if lexeme in self.common:
                 found[word] = (lexeme, round(self.common[lexeme] * self.total))
