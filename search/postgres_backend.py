@@ -8,9 +8,7 @@ around several (field queries check the field's own text). Every operand is a qu
 are GROUP BYs over the same WHERE clause as the hits; snippets come from `ts_headline`.
 """
 
-import math
 import re
-import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC
@@ -18,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from search import pg_weighted
 from search.base import (
     FACET_LIMIT,
     AccessScope,
@@ -99,7 +98,7 @@ class PostgresBackend(BaseBackend):
         if engine.dialect.name != "postgresql":
             raise ValueError("the postgres search backend needs a PostgreSQL engine")
         self._engine = engine
-        self._df_cache: dict[str, tuple[float, int]] = {}  # word -> (when counted, count)
+        self._term_stats = pg_weighted.TermStats()
 
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
         if not docs:
@@ -282,32 +281,9 @@ class PostgresBackend(BaseBackend):
         with self._engine.connect() as conn:
             return [r[0] for r in conn.execute(text(sql), params)]
 
-    # -- due diligence: term statistics and weighted candidates ----------------------------
+    # -- due diligence: term statistics and weighted candidates (search/pg_weighted.py) ----
     def doc_freq(self, words: Sequence[str]) -> DocFreqs:
-        """Common stems from the planner's statistics of `tsv` (ANALYZE keeps the most common
-        lexemes with their frequencies); the rest counted, up to DF_CAP each (a rare word's
-        count is a short walk of its GIN posting list). Counts are kept DF_SECONDS: they
-        weigh terms, and a minute-old count weighs them as well."""
-        now = time.monotonic()
-        fresh = {w: c for w, (at, c) in self._df_cache.items() if now - at < DF_SECONDS}
-        wanted = [w for w in dict.fromkeys(words) if w not in fresh and _SAFE_WORD.fullmatch(w)]
-        with self._engine.connect() as conn:
-            total = int(conn.execute(text(_COUNT_ESTIMATE)).scalar_one())
-            if wanted:
-                stats = conn.execute(text(_COMMON_LEXEMES)).first()
-                rows = conn.execute(text(_DF_SQL), {"words": wanted, "cap": DF_CAP}).all()
-            else:
-                stats, rows = None, []
-        common: dict[str, float] = {}
-        if stats is not None and stats[0] is not None:
-            common = dict(zip(stats[0], stats[1], strict=False))
-        for word, lexeme, counted in rows:
-            share = common.get(lexeme) if lexeme else None
-            fresh[word] = max(int(counted), round(share * total)) if share else int(counted)
-            self._df_cache[word] = (now, fresh[word])
-        if len(self._df_cache) > DF_CACHE_WORDS:
-            self._df_cache.clear()
-        return DocFreqs(total=total, freq={w: fresh.get(w, 0) for w in words})
+        return self._term_stats.doc_freq(self._engine, words)
 
     def weighted_search(
         self,
@@ -316,89 +292,9 @@ class PostgresBackend(BaseBackend):
         filters: SearchFilters,
         limit: int,
     ) -> list[SearchHit]:
-        """Candidates are the visible rows matching the OR of the chosen terms only (a GIN
-        lookup), ranked by ts_rank of that OR; the best POOL of them are then scored by the
-        weighted sum of each term's ts_rank, so the per-term ranks run on POOL rows, not on
-        every match. ts_rank knows nothing of rarity, so each weight is multiplied by the
-        term's BM25 idf here, as tantivy and whoosh do in their ranking."""
-        safe = [
-            (words, weight)
-            for word_text, weight in terms
-            if (words := word_text.split()) and all(_SAFE_WORD.fullmatch(w) for w in words)
-        ]
-        stats = self.doc_freq(sorted({w for words, _ in safe for w in words}))
-        operands = []
-        for words, weight in safe:
-            rarity = sum(_idf(stats.freq[w], stats.total) for w in words) / len(words)
-            operands.append((" <-> ".join(f"'{w}'" for w in words), float(weight) * rarity))
-        if not operands or limit < 1:
-            return []
-        params = Params()
-        where, _ = build_where(None, filters, scope, None, params)
-        any_term = params.add(" | ".join(f"({op})" for op, _ in operands))
-        weighted = " + ".join(
-            f"{params.add(weight)} * {RANK.format(q=f'to_tsquery({_CONFIG}, {params.add(op)})')}"
-            for op, weight in operands
+        return pg_weighted.weighted_search(
+            self._engine, self._term_stats, terms, scope, filters, limit
         )
-        params["pool"], params["limit"] = max(POOL, limit), limit
-        sql = (
-            "WITH c AS MATERIALIZED (SELECT doc_id, type, id, title, kind, status, polarity, "
-            "project_id, created_at, tsv FROM search_documents "
-            f"WHERE tsv @@ to_tsquery({_CONFIG}, {any_term}) AND {where} "
-            f"ORDER BY {RANK.format(q=f'to_tsquery({_CONFIG}, {any_term})')} DESC, doc_id "
-            "LIMIT :pool) "
-            f"SELECT doc_id, type, id, title, kind, status, polarity, project_id, created_at, "
-            f"({weighted}) AS score FROM c ORDER BY score DESC, doc_id LIMIT :limit"
-        )
-        with self._engine.connect() as conn:
-            rows = conn.execute(text(sql), params).mappings().all()
-        return [
-            SearchHit(
-                doc_id=r["doc_id"],
-                type=r["type"],
-                id=r["id"],
-                title=r["title"],
-                snippet="",
-                score=float(r["score"]),
-                kind=r["kind"],
-                status=r["status"],
-                polarity=r["polarity"],
-                project_id=r["project_id"],
-                created_at=r["created_at"].astimezone(UTC),
-            )
-            for r in rows
-        ]
-
-
-# Due diligence: rows scored with every term's own rank, and the cap of a counted frequency.
-POOL = 300
-DF_CAP = 2000
-DF_SECONDS = 60.0
-DF_CACHE_WORDS = 50_000
-_CONFIG = "'english'"
-_SAFE_WORD = re.compile(r"[a-z0-9]{1,60}")
-_COUNT_ESTIMATE = (
-    "SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint "
-    "ELSE (SELECT count(*) FROM search_documents) END "
-    "FROM pg_class c WHERE c.oid = 'search_documents'::regclass"
-)
-_COMMON_LEXEMES = (
-    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-    "WHERE tablename = 'search_documents' AND attname = 'tsv' "
-    "AND schemaname = current_schema()"
-)
-_DF_SQL = (
-    "SELECT t.w, (ts_lexize('english_stem', t.w))[1], "
-    "(SELECT count(*) FROM (SELECT 1 FROM search_documents "
-    "WHERE tsv @@ plainto_tsquery('english', t.w) LIMIT :cap) s) "
-    "FROM unnest(CAST(:words AS text[])) AS t(w)"
-)
-
-
-def _idf(doc_freq: int, total: int) -> float:
-    """BM25's inverse document frequency (the same as tantivy's)."""
-    total = max(total, doc_freq)
-    return math.log(1 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
 def _quoted(word: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from schemas.applications import ApplicationCreate, ApplicationRead, ApplicationUpdate
@@ -114,8 +115,15 @@ def create(
         **payload.model_dump(), created_by_id=who.user_id, created_at=now, updated_at=now
     )
     db.add(application)
-    db.flush()
-    return idempotency.commit_created(db, claim, to_read(application))
+    try:
+        db.flush()
+        return idempotency.commit_created(db, claim, to_read(application))
+    except IntegrityError as exc:  # the same check and lesson, posted twice at once
+        db.rollback()
+        raise Conflict(
+            f"check {payload.due_diligence_id} got a decision on lesson {payload.lesson_id} "
+            "meanwhile; read it (GET /v1/applications) and PATCH it instead"
+        ) from exc
 
 
 def update_application(
