@@ -26,6 +26,9 @@ class SearchLog:
         self._every = every
         self._buffer: list[dict[str, Any]] = []
         self._mutex = threading.Lock()
+        # One flush at a time: an explicit flush must not return while the thread's flush of
+        # the entries it took is still writing them (a reader would miss them).
+        self._flushing = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -52,19 +55,20 @@ class SearchLog:
             self._buffer.append(entry)
 
     def flush(self) -> int:
-        with self._mutex:
-            entries, self._buffer = self._buffer, []
-        if not entries:
-            return 0
-        try:
-            with session_scope(self._engine) as db:
-                db.execute(insert(SearchLogEntry), entries)
-                db.commit()
-        except Exception:
-            with self._mutex:  # keep them for the next try
-                self._buffer[:0] = entries
-            raise
-        return len(entries)
+        with self._flushing:
+            with self._mutex:
+                entries, self._buffer = self._buffer, []
+            if not entries:
+                return 0
+            try:
+                with session_scope(self._engine) as db:
+                    db.execute(insert(SearchLogEntry), entries)
+                    db.commit()
+            except Exception:
+                with self._mutex:  # keep them for the next try
+                    self._buffer[:0] = entries
+                raise
+            return len(entries)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="hindsight-search-log", daemon=True)
