@@ -20,6 +20,7 @@ from rich.table import Table
 
 from clients.errors import APIError, HindsightError
 from clients.sync import HindsightClient
+from schemas.bulk import ImportReport
 
 out = Console()
 err = Console(stderr=True)
@@ -194,11 +195,16 @@ def send_import(
     """`hindsight import FILE` with a server URL: the file streams to `POST /v1/import`."""
     with connected(url, token) as client:
         report = client.import_file(type, path, owning_team_id)
+    print_import_report(report)
+
+
+def print_import_report(report: ImportReport, shown: int = 20) -> None:
+    """The counts of a bulk import, then the first rejected lines with their reasons."""
     err.print(
         f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
         f"rejected {report.rejected_count}"
     )
-    for rejected in report.rejected[:20]:
+    for rejected in report.rejected[:shown]:
         err.print(f"  line {rejected.line}: {rejected.reason}")
 
 

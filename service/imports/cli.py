@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clients.cli import send_import
+from clients.cli import print_import_report, send_import
 from schemas.bulk import ImportReport as BulkReport
 from service import migrations
 from service.auth import BOOTSTRAP_ADMIN
@@ -122,12 +122,7 @@ def run_export_import(
     finally:
         backend.close()
         engine.dispose()
-    err.print(
-        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-        f"rejected {report.rejected_count}"
-    )
-    for rejected in report.rejected[:MAX_REJECTIONS_SHOWN]:
-        err.print(f"  line {rejected.line}: {rejected.reason}")
+    print_import_report(report, MAX_REJECTIONS_SHOWN)
     err.print(where)
     return report
 
