@@ -62,10 +62,13 @@ class BaseBackend(ABC):
             result = self._run(strict, query, scope)
             if result.total >= ALL_WORDS_ENOUGH:
                 return result
-        result = self._run(node, query, scope)
+        # Prose: its adjacent words side by side rank higher from the first pass on, so the
+        # feedback documents are chosen with them too.
+        pairs = feedback.proximity_pairs(node) if self._feedback_for(node, query) else ()  # type: ignore[arg-type]
+        result = self._run(node, query, scope, feedback=pairs)
         # With fewer hits than this, the typo fallback below has its turn instead.
-        if self._feedback_for(node, query) and result.total >= typo.FUZZY_BELOW:
-            return self._with_feedback(node, query, scope, result)  # type: ignore[arg-type]
+        if pairs and result.total >= typo.FUZZY_BELOW:
+            return self._with_feedback(node, query, scope, result, pairs)  # type: ignore[arg-type]
         if not query.fuzzy or node is None or result.total >= typo.FUZZY_BELOW:
             return result
         fixes = typo.corrections(node, self._vocabulary)
@@ -84,19 +87,25 @@ class BaseBackend(ABC):
         return self.uses_feedback and query.sort == "relevance" and feedback.wants_feedback(node)
 
     def _with_feedback(
-        self, node: Bool, query: SearchQuery, scope: AccessScope, first: SearchResult
+        self,
+        node: Bool,
+        query: SearchQuery,
+        scope: AccessScope,
+        first: SearchResult,
+        pairs: Weighted,
     ) -> SearchResult:
-        """`first` ranked again with the words its best hits share (see `search.feedback`);
-        the same best hits on every page, so pages never overlap."""
+        """`first` (ranked with `pairs`) ranked again with the words its best hits share too
+        (see `search.feedback`); the same best hits on every page, so pages never overlap."""
         best = first.hits[: feedback.FEEDBACK_DOCS]
         if query.offset or len(best) < min(feedback.FEEDBACK_DOCS, first.total):
             probe = SearchQuery(filters=query.filters, limit=feedback.FEEDBACK_DOCS, fuzzy=False)
-            best = self._run(node, probe, scope).hits
+            best = self._run(node, probe, scope, feedback=pairs).hits
         texts = self._fetch_many([hit.doc_id for hit in best], scope)
         docs = [(hit.score or 0.0, texts.get(hit.doc_id, [])) for hit in best]
-        extra = feedback.feedback_terms(docs, self._cached_stem)
-        if not extra:
+        words = feedback.feedback_terms(docs, self._cached_stem)
+        if not words:
             return first
+        extra = (*words, *pairs)
         return self._run(node, query, scope, feedback=extra, counted=first)
 
     def _fetch_many(self, doc_ids: Sequence[str], scope: AccessScope) -> dict[str, list[str]]:

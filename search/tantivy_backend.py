@@ -28,7 +28,7 @@ from search.base import (
     empty_facets,
 )
 from search.common import BaseBackend
-from search.feedback import Weighted
+from search.feedback import Weighted, feedback_leaf
 from search.query import Bool, Node, Phrase, Prefix, Term
 from search.snippets import make_snippet
 from search.tantivy_schema import (
@@ -253,8 +253,8 @@ class TantivyBackend(BaseBackend):
         ranked = full
         if feedback:  # optional clauses: they add to scores, the matches stay those of `full`
             extra = [
-                (Occur.Should, Q.boost_query(self._compile(Term(word)), weight))
-                for word, weight in feedback
+                (Occur.Should, Q.boost_query(self._compile(feedback_leaf(text)), weight))
+                for text, weight in feedback
             ]
             ranked = Q.boolean_query([(Occur.Must, full), *extra])
         found = searcher.search(

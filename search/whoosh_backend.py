@@ -33,7 +33,7 @@ from search.base import (
     empty_facets,
 )
 from search.common import BaseBackend
-from search.feedback import Weighted
+from search.feedback import Weighted, feedback_leaf
 from search.query import Bool, Node, Phrase, Prefix, Term
 from search.snippets import make_snippet
 from search.tantivy_schema import BOOSTS, DEFAULT_FIELDS, FIELD_MAP
@@ -207,7 +207,7 @@ class WhooshBackend(BaseBackend):
         searcher = self._current()
         text_q = self._compile(node) if node is not None else wq.Every()
         if feedback:  # AndMaybe: the extra words rank, they do not match
-            extra = [self._compile(Term(word)).with_boost(weight) for word, weight in feedback]
+            extra = [self._compile(feedback_leaf(t)).with_boost(weight) for t, weight in feedback]
             text_q = wq.AndMaybe(text_q, wq.Or(extra))
         if exclude:
             text_q = wq.AndNot(text_q, wq.Term("doc_id", exclude))

@@ -6,7 +6,7 @@ import pytest
 
 from search.base import AccessScope, IndexDoc, SearchQuery
 from search.factory import open_backend
-from search.feedback import WEIGHT, feedback_terms, wants_feedback
+from search.feedback import PAIR_WEIGHT, WEIGHT, feedback_terms, proximity_pairs, wants_feedback
 from search.query import parse
 
 PROSE = "valve stuck closed during cryogenic loading test"
@@ -58,6 +58,37 @@ def test_feedback_words_are_those_the_best_hits_share_weighed_by_the_hits_scores
     assert words["stuck"] < words["valve"]  # in the weaker document only
     assert not {"the", "with", "a"} & set(words)  # function words never
     assert feedback_terms([], str.lower) == ()
+
+
+def test_a_word_repeated_in_a_document_is_damped_not_counted_linearly():
+    words = dict(feedback_terms([(10.0, ["purge " * 8 + "helium"])], str.lower))
+    assert words["purge"] == pytest.approx(WEIGHT)
+    assert 3 < words["purge"] / words["helium"] < 4  # log(1 + 8) / log(1 + 1), not 8
+
+
+def test_adjacent_query_words_make_the_pairs_function_words_left_out():
+    node = parse("valve stuck closed during the cryogenic loading valve test")
+    pairs = dict(proximity_pairs(node))  # type: ignore[arg-type]
+    assert list(pairs) == [
+        "valve stuck", "stuck closed", "closed cryogenic", "cryogenic loading",
+        "loading valve", "valve test",
+    ]  # fmt: skip
+    assert set(pairs.values()) == {PAIR_WEIGHT}
+
+
+def test_prose_ranks_its_words_side_by_side_above_the_same_words_apart(tmp_path: Path):
+    for name in ("tantivy", "whoosh"):
+        b = open_backend(name, index_dir=tmp_path / name)
+        filler = "report from the pad crew"
+        b.upsert([
+            IndexDoc("lesson", 1, "Report", lesson=f"loading {filler} cryogenic {filler} valve"),
+            IndexDoc("lesson", 2, "Report", lesson=f"cryogenic loading {filler} valve {filler}"),
+        ])  # fmt: skip
+        hits = b.search(
+            SearchQuery(q="cryogenic loading of the helium valve at night", limit=5), ADMIN
+        )
+        b.close()
+        assert [h.id for h in hits.hits] == [2, 1], name
 
 
 def test_feedback_reorders_prose_hits_without_changing_what_matches(backend):
