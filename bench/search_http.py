@@ -9,11 +9,13 @@ Per backend: writes N recombined NASA lessons (10 per published asset, plus thei
 rows) straight into a fresh database, starts `hindsight serve` and times how long its
 indexer takes to drain them (the import's indexing half); then, as a reader of another team
 (so the access filter is real), times short and due-diligence-length queries over HTTP and
-on the bare backend opened on the same index; then 20 new lessons a second through the API
+on the bare backend opened on the same index (each query over HTTP and then bare, so both
+see the machine alike); then 20 new lessons a second through the API
 for `--fresh-seconds` seconds, each timed from its 201 until a search finds it.
 """
 
 import argparse
+import json
 import sys
 import tempfile
 import threading
@@ -33,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import Timer, _conninfo, percentile
 from bench.search_speed import make_docs, make_queries
 from bench.server import running_server, team_member
-from search.base import AccessScope, IndexDoc, SearchQuery
+from search.base import AccessScope, IndexDoc, SearchBackend, SearchQuery
 from search.factory import open_backend
 from service import migrations
 from service.assets.models import Asset
@@ -114,30 +116,61 @@ def wait_indexed(client: httpx.Client, timeout: float = 1800) -> None:
         time.sleep(0.1)
 
 
-def http_times(client: httpx.Client, headers: dict[str, str], queries: list[str]) -> list[float]:
-    out = []
+def settle(folder: Path, quiet: float = 3.0, timeout: float = 180.0) -> float:
+    """Wait until the embedded index has not changed for `quiet` seconds: after a large
+    drain, tantivy merges segments in the background for a while, on the same two cores the
+    queries need. Returns the seconds waited (0 for an index in the database)."""
+    meta = folder / "index" / "meta.json"
+    started = time.monotonic()
+    if not meta.exists():
+        return 0.0
+    last, since = meta.stat().st_mtime_ns, time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() - started < timeout:
+        time.sleep(0.2)
+        if (now := meta.stat().st_mtime_ns) != last:
+            last, since = now, time.monotonic()
+    return time.monotonic() - started
+
+
+def segments(folder: Path) -> str:
+    meta = folder / "index" / "meta.json"
+    if not meta.exists():
+        return ""
+    return f"; {len(json.loads(meta.read_text())['segments'])} segments"
+
+
+def paired_times(
+    client: httpx.Client,
+    headers: dict[str, str],
+    bare: SearchBackend,
+    scope: AccessScope,
+    queries: list[str],
+) -> tuple[list[float], list[float]]:
+    """Each query over HTTP, then on the bare backend at once: both halves see the machine
+    in the same state (a merge or another process busy), so their difference is the HTTP
+    path's own cost, not the moment's noise."""
+    for q in queries[:10]:  # warm both: the searcher, the stem cache, the connection
+        client.get("/v1/search", params={"q": q, "limit": 10}, headers=headers)
+        bare.search(SearchQuery(q=q, limit=10), scope)
+    http, plain = [], []
     for q in queries:
         with Timer() as t:
             response = client.get("/v1/search", params={"q": q, "limit": 10}, headers=headers)
         assert response.status_code == 200, response.text
-        out.append(t.seconds * 1000)
-    return out
+        http.append(t.seconds * 1000)
+        with Timer() as t:
+            bare.search(SearchQuery(q=q, limit=10), scope)
+        plain.append(t.seconds * 1000)
+    return http, plain
 
 
-def bare_times(
-    backend_name: str, folder: Path, url: str, scope: AccessScope, queries: list[str]
-) -> list[float]:
+@contextmanager
+def bare_backend(backend_name: str, folder: Path, url: str) -> Iterator[SearchBackend]:
+    """The backend opened on the server's index (or database), as the server opens it."""
     engine = create_engine(url) if backend_name == "postgres" else None
     b = open_backend(backend_name, index_dir=folder / "index", engine=engine)
     try:
-        for q in queries[:10]:
-            b.search(SearchQuery(q=q, limit=10), scope)
-        out = []
-        for q in queries:
-            with Timer() as t:
-                b.search(SearchQuery(q=q, limit=10), scope)
-            out.append(t.seconds * 1000)
-        return out
+        yield b
     finally:
         b.close()
         if engine is not None:
@@ -213,14 +246,15 @@ def run(
                 f"{items:,} items in {index_seconds:.1f} s ({items / index_seconds:,.0f}/s); "
                 f"end to end {len(docs) / (db_seconds + index_seconds):,.0f} lessons/s"
             )
+            if args.settle:
+                waited = settle(folder)
+                print(f"  index settled (merges done) after {waited:.1f} s more{segments(folder)}")
             headers, team_id = team_member(client, role="contributor")
             scope = AccessScope(team_ids=frozenset({team_id}))
-            http_times(client, headers, shorts[:10])
-            short_http = http_times(client, headers, shorts)
-            short_bare = bare_times(name, folder, url, scope, shorts)
             long_n = args.whoosh_long if name == "whoosh" else len(longs)
-            long_http = http_times(client, headers, longs[:long_n])
-            long_bare = bare_times(name, folder, url, scope, longs[:long_n])
+            with bare_backend(name, folder, url) as bare:
+                short_http, short_bare = paired_times(client, headers, bare, scope, shorts)
+                long_http, long_bare = paired_times(client, headers, bare, scope, longs[:long_n])
             for label, h, b in (
                 ("short", short_http, short_bare),
                 ("long", long_http, long_bare),
@@ -249,6 +283,12 @@ def main() -> None:
     ap.add_argument("--long", type=int, default=40)
     ap.add_argument("--whoosh-long", type=int, default=5, help="long queries for whoosh (slow)")
     ap.add_argument("--fresh-seconds", type=float, default=10)
+    ap.add_argument(
+        "--no-settle",
+        dest="settle",
+        action="store_false",
+        help="time queries at once after the import, while the index may still be merging",
+    )
     args = ap.parse_args()
     docs = make_docs(args.docs)
     shorts, longs = make_queries(docs, args.short, args.long)

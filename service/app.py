@@ -93,7 +93,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     v1 = APIRouter(prefix="/v1")
+    # Routes are matched in order, one by one: search, the busiest, first.
     for router in (
+        search_router,
         teams_router,
         users_router,
         tokens_router,
@@ -106,7 +108,6 @@ def create_app(settings: Settings) -> FastAPI:
         due_diligence_router,
         maturity_router,
         metrics_router,
-        search_router,
         bulk_router,
     ):
         v1.include_router(router)

@@ -211,6 +211,20 @@ class Indexer:
         with self._draining:
             return drain_all(self._engine, self._backend)
 
+    def catch_up(self) -> int:
+        """A backlog (an import straight into the database, a restore, a long stop): the
+        rest of it in one index commit, as `bulk_drain` does. A commit per batch leaves
+        tantivy a segment per batch to merge, and a search visits every segment (at 100,000
+        lessons: 9 segments and a short query's p50 6.5 ms, against 3 and 4.4 ms). The outbox
+        rows go only after that commit, so a crash in between loses nothing."""
+        drain = BulkDrain(self._engine, self._backend, None)
+        with self._backend.bulk():
+            drain.step()
+        if drain.ids:
+            _forget(self._engine, drain.ids)
+            log.info("caught up with a backlog of %d changes", len(drain.ids))
+        return len(drain.ids)
+
     def _run(self) -> None:
         backoff = self._interval
         while not self._stop.is_set():
@@ -223,6 +237,8 @@ class Indexer:
             try:
                 with self._draining:
                     done = drain_batch(self._engine, self._backend)
+                    if done >= BATCH:
+                        done += self.catch_up()
             except Exception as exc:  # (keep draining after any failure)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("indexing failed; the outbox keeps the changes, retrying")

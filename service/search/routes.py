@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from schemas.enums import AssetKind, Impact, Polarity, RootCauseCategory
 from schemas.search import RelatedLessons, SearchPage, Suggestions
 from search.base import SearchFilters
-from service.deps import CurrentPrincipal, DbSession, IdPath, IdQuery, Paging
+from service.deps import BriefPrincipal, CurrentPrincipal, DbSession, IdPath, IdQuery, Paging
 from service.errors import ValidationFailed
 from service.search import service as search_service
 from service.search.runtime import SearchRuntimeDep
@@ -22,7 +22,7 @@ Label = Annotated[str | None, Query(max_length=100)]
 
 @router.get("/search", response_model=SearchPage)
 def search(
-    who: CurrentPrincipal,
+    who: BriefPrincipal,
     runtime: SearchRuntimeDep,
     page: Paging,
     q: Annotated[str, Query(description='words, "phrases", field:term, AND/OR/NOT, prefix*')] = "",
@@ -83,7 +83,7 @@ def search(
 
 @router.get("/search/suggest", response_model=Suggestions)
 def suggest(
-    who: CurrentPrincipal,
+    who: BriefPrincipal,
     runtime: SearchRuntimeDep,
     q: Annotated[str, Query(max_length=200, description="what the user has typed so far")] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 10,

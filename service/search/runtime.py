@@ -48,13 +48,15 @@ class SearchRuntime:
         self.backend.close()
 
 
-def get_runtime(request: Request) -> SearchRuntime:
+# `async def`: no I/O here, and a plain `def` dependency would cost a thread-pool hop.
+async def get_runtime(request: Request) -> SearchRuntime:
     runtime: SearchRuntime = request.app.state.search
     return runtime
 
 
-def get_backend(request: Request) -> SearchBackend:
-    return get_runtime(request).backend
+async def get_backend(request: Request) -> SearchBackend:
+    backend: SearchBackend = request.app.state.search.backend
+    return backend
 
 
 SearchRuntimeDep = Annotated[SearchRuntime, Depends(get_runtime)]
