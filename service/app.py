@@ -9,7 +9,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from schemas.common import ErrorBody
-from service import models  # noqa: F401  (registers every table)
+from service import (
+    models,  # noqa: F401  (registers every table)
+    openapi,
+)
 from service.actions.routes import router as actions_router
 from service.applications.routes import router as applications_router
 from service.assets.routes import router as assets_router
@@ -81,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    openapi.install(app)
 
     install_error_handlers(app)
     app.add_exception_handler(Replay, _replay)
