@@ -57,7 +57,7 @@ from service.lessons.models import Lesson, LessonLabel
 from service.outbox.models import OutboxEntry
 from service.teams.models import Team
 
-NASA = Path("/work/shared/data/nasa_llis.jsonl")
+NASA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "nasa_llis.jsonl"
 BRIEFS = Path(__file__).resolve().parent / "due_diligence_briefs" / "briefs.jsonl"
 EXTERNAL_PREFIX = "nasa-llis:"
 K = 10

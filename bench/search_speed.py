@@ -1,12 +1,20 @@
-"""Index and query speed of each search backend, through our SearchBackend API.
+"""Search speed per backend: over HTTP against a real server and on the bare backend, in
+the same run (the issue's figures), or the bare engines alone with `--bare-only`.
 
-    python bench/search_speed.py --docs 10000 --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    python bench/search_speed.py --docs 100000 --backends tantivy
+    python bench/search_speed.py --docs 100000 --backends postgres \
+        --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    python bench/search_speed.py --docs 10000 --bare-only
 
 Builds N lessons by recombining fields of different NASA LLIS records (title,
 lessons_learned -> lesson, recommendations -> recommendation, driving_event -> observation,
-abstract + evidence -> body), indexes them in batches, then times short queries (2-3 title
-words) and due-diligence-length queries (150 words of lesson text), top 10 with counts and
-facets, as a team member who is not an admin.
+abstract + evidence -> body). By default each backend then runs `bench/search_http.py`'s
+measurement: the lessons written to a fresh database, a real `hindsight serve` draining
+them into its index (the import rate end to end), 200 short queries (2-3 title words) and
+40 due-diligence-length ones (150 words of lesson text) each timed over HTTP and then on the
+bare backend, and the freshness of writes arriving at 20 a second. With `--bare-only` the
+lessons are indexed straight into the backend and only the bare queries are timed. Queries
+ask for the top 10 with counts and facets, as a team member who is not an admin.
 """
 
 import argparse
@@ -22,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import Timer, backend, percentile
 from search.base import AccessScope, IndexDoc, SearchQuery
 
-NASA = Path("/work/shared/data/nasa_llis.jsonl")
+NASA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "nasa_llis.jsonl"
 SCOPE = AccessScope(team_ids=frozenset({1, 2}))
 
 
@@ -88,10 +96,23 @@ def main() -> None:
     ap.add_argument("--short", type=int, default=200)
     ap.add_argument("--long", type=int, default=40)
     ap.add_argument("--whoosh-long", type=int, default=5, help="long queries for whoosh (slow)")
-    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=1000, help="with --bare-only: docs per upsert")
+    ap.add_argument("--bare-only", action="store_true", help="the bare engines, no server")
+    ap.add_argument("--fresh-seconds", type=float, default=10)
+    ap.add_argument("--no-settle", dest="settle", action="store_false")
     args = ap.parse_args()
     docs = make_docs(args.docs)
     shorts, longs = make_queries(docs, args.short, args.long)
+    if not args.bare_only:
+        from bench import search_http  # it imports this module: import it only when needed
+
+        for name in args.backends.split(","):
+            if name == "postgres" and not args.postgres_url:
+                print(f"{name}: skipped (no --postgres-url)")
+                continue
+            print(f"{name}, {args.docs:,} lessons:", flush=True)
+            search_http.run(name, docs, shorts, longs, args)
+        return
     print(f"{args.docs} docs, {len(shorts)} short and {len(longs)} long queries")
     print(
         f"{'backend':10} {'index docs/s':>13} {'short p50 ms':>13} {'short p95 ms':>13} "
