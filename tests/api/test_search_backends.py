@@ -8,7 +8,9 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
+from search.tantivy_backend import TantivyBackend
 from service.app import create_app
+from service.search import indexer as indexer_module
 from service.settings import Settings
 from tests import databases
 from tests.factories import Api, if_match, lesson, make_asset
@@ -101,3 +103,39 @@ def test_two_replicas_see_one_postgres_index_and_one_writes(pg_settings: Setting
             time.sleep(0.05)
         writers = [a.client.app.state.search.indexer.is_writer for a in (first, second)]
         assert sorted(writers) == [False, True]
+
+
+def test_a_backlog_is_caught_up_in_one_index_commit(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    """More than a batch waiting (an import, a restore): the indexer thread commits the first
+    batch, then the rest at once, not one commit per batch (each leaves segments every later
+    search visits); the outbox is emptied only after that commit."""
+    monkeypatch.setattr(indexer_module, "BATCH", 3)
+    commits: list[int] = []
+    plain_commit = TantivyBackend._commit
+
+    def counted_commit(self: TantivyBackend) -> None:
+        commits.append(self._bulk_depth)  # 0: a commit of its own; above: deferred to bulk's
+        plain_commit(self)
+
+    monkeypatch.setattr(TantivyBackend, "_commit", counted_commit)
+    with _api(settings, "tantivy") as api:
+        team = api.make_team()
+        owner = api.make_user(role="contributor", team_ids=[team["id"]])
+        _wait_for_empty_outbox(api)
+        commits.clear()
+        lessons = [lesson(title=f"Backlog lesson {n}", lesson=f"backlogword{n}") for n in range(8)]
+        make_asset(api, owner, title="Backlog retrospect", lessons=lessons)  # 9 rows at once
+        _wait_for_empty_outbox(api)
+        assert commits.count(0) == 1, commits  # one per batch would be 3
+        assert len(commits) == 3
+        found = api.client.get("/v1/search", params={"q": "backlog"}, headers=owner.headers)
+        assert found.json()["total"] == 9
+
+
+def _wait_for_empty_outbox(api: Api) -> None:
+    deadline = time.monotonic() + 10
+    while api.client.get("/healthz").json()["outbox_pending"]:
+        assert time.monotonic() < deadline, "the indexer did not drain the outbox"
+        time.sleep(0.05)
