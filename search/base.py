@@ -202,6 +202,10 @@ class SearchBackend(Protocol):
     """Full-text index over lessons, assets and projects; derived from the database and
     rebuildable. Only one process writes (the indexer); any number read."""
 
+    # True when `bulk` really defers commits (one commit for many upserts is then worth a
+    # backlog waiting for it); False when every upsert commits anyway.
+    defers_commits: bool
+
     def upsert(self, docs: Sequence[IndexDoc]) -> None: ...
 
     def delete(self, doc_ids: Sequence[str]) -> None: ...

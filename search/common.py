@@ -53,6 +53,7 @@ def all_words(q: str, node: Node | None) -> Bool | None:
 class BaseBackend(ABC):
     # Pseudo-relevance feedback for prose queries (see `search.feedback`).
     uses_feedback = True
+    defers_commits = False  # `bulk` below commits nothing itself
 
     def search(self, query: SearchQuery, scope: AccessScope) -> SearchResult:
         node = parse(query.q)

@@ -47,6 +47,8 @@ WRITER_HEAP = 64_000_000
 
 
 class TantivyBackend(BaseBackend):
+    defers_commits = True
+
     def __init__(self, index_dir: Path | None) -> None:
         """`index_dir=None` keeps the index in memory (tests)."""
         self.schema = build_schema()

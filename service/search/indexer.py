@@ -238,7 +238,7 @@ class Indexer:
             try:
                 with self._draining:
                     done = drain_batch(self._engine, self._backend)
-                if done >= BATCH:
+                if done >= BATCH and self._backend.defers_commits:
                     done += self.catch_up()
             except Exception as exc:  # (keep draining after any failure)
                 self.last_error = f"{type(exc).__name__}: {exc}"
