@@ -73,7 +73,7 @@ def idf(doc_freq: int, total: int) -> float:
     return math.log(1 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def _force_index(conn: Connection) -> None:
+def force_index(conn: Connection) -> None:
     # For a count or a LIMIT over a tsquery the planner may pick a sequential scan, which
     # tests every row's tsvector; through GIN's bitmap only matching rows are read.
     conn.execute(text("SET LOCAL enable_seqscan = off"))
@@ -119,7 +119,7 @@ class TermStats:
             rare = [w for w, lexeme in lexemes.items() if lexeme and lexeme not in self.common]
             counted: dict[str, int] = {}
             if rare:
-                _force_index(conn)
+                force_index(conn)
                 cap = NO_CAP if self.common else UNANALYSED_CAP
                 counted = dict(conn.execute(text(_COUNTS), {"words": rare, "cap": cap}).all())
         for word, lexeme in lexemes.items():
@@ -181,7 +181,7 @@ def weighted_search(
         "FROM c"
     )
     with engine.connect() as conn:
-        _force_index(conn)
+        force_index(conn)
         rows = conn.execute(text(sql), params).mappings().all()
     if not rows:
         return []
@@ -194,12 +194,14 @@ def weighted_search(
     ]
     # Field lengths are averaged over the pool: the rows being compared.
     averages = [sum(r["lengths"][i] for r in rows) / len(rows) or 1.0 for i in range(4)]
-    scored = [(_bm25(r, lexeme_query, averages), r) for r in rows]
+    scored = [(bm25(r, lexeme_query, averages), r) for r in rows]
     scored.sort(key=lambda sr: (-sr[0], sr[1]["doc_id"]))
     return [_hit(r, score) for score, r in scored[:limit] if score > 0]
 
 
-def _bm25(row: Any, query: list[tuple[list[str | None], float]], averages: list[float]) -> float:
+def bm25(row: Any, query: list[tuple[list[str | None], float]], averages: list[float]) -> float:
+    """BM25 per weight label of one row (its `entries` and `lengths`, as the SQL above
+    returns them); pg_rank scores `/v1/search` hits with it too."""
     entries = {lexeme: (positions, labels) for lexeme, positions, labels in row["entries"] or []}
     norms = [K1 * (1 - B + B * n / avg) for n, avg in zip(row["lengths"], averages, strict=True)]
     score = 0.0

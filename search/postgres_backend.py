@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
-from search import pg_weighted
+from search import pg_rank, pg_weighted
 from search.base import (
-    FACET_LIMIT,
     AccessScope,
     DocFreqs,
     IndexDoc,
@@ -28,12 +27,12 @@ from search.base import (
     SearchResult,
     WeightedTerm,
 )
-from search.base import empty_facets as _empty
 from search.common import BaseBackend
 from search.feedback import Weighted
+from search.pg_facets import facet_sql, read_facets
 from search.pg_focus import Focus, key_terms, plain_words
 from search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
-from search.query import Node
+from search.query import Node, positive_leaves
 from search.snippets import clean, mark_headline
 
 _WORD = re.compile(r"[^\W\d_]{3,40}")
@@ -49,12 +48,13 @@ _TSV = (
     "setweight(to_tsvector('english', :observation), 'C') || "
     "setweight(to_tsvector('english', :body || ' ' || :topic_text), 'D')"
 )
+_HEAD = "to_tsvector('english', :title)"  # the first ranking stage of big answers (pg_rank)
 _UPSERT = text(
-    f"INSERT INTO search_documents ({_COLUMNS}, tsv) VALUES ("
+    f"INSERT INTO search_documents ({_COLUMNS}, tsv, head) VALUES ("
     + ", ".join(f":{c.strip()}" for c in _COLUMNS.split(","))
-    + f", {_TSV}) ON CONFLICT (doc_id) DO UPDATE SET "
+    + f", {_TSV}, {_HEAD}) ON CONFLICT (doc_id) DO UPDATE SET "
     + ", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _COLUMNS.split(",")[1:])
-    + ", tsv = EXCLUDED.tsv"
+    + ", tsv = EXCLUDED.tsv, head = EXCLUDED.head"
 )
 _VOCAB = text(
     "INSERT INTO search_vocabulary (word, doc_count) "
@@ -62,14 +62,6 @@ _VOCAB = text(
     "ON CONFLICT (word) DO UPDATE SET doc_count = search_vocabulary.doc_count + "
     "EXCLUDED.doc_count"
 )
-_FACET_SQL = {
-    "type": "type",
-    "kind": "kind",
-    "polarity": "polarity",
-    "status": "status",
-    "root_cause_category": "root_cause_category",
-    "year": "year::text",
-}
 
 
 def _row(doc: IndexDoc) -> dict[str, Any]:
@@ -166,69 +158,80 @@ class PostgresBackend(BaseBackend):
             node = focus.node
         where, rank_q = build_where(node, query.filters, scope, exclude, params)
         by_score = query.sort == "relevance" and rank_q is not None
-        rank = RANK.format(q=rank_q) if rank_q else "NULL::real"
-        if focus is not None:
-            rank = " + ".join(
-                f"{idf:.4f} * "
-                + KEY_TERM_RANK.format(q=f"to_tsquery('english', {params.add(_quoted(w))})")
-                for w, idf in focus.weights.items()
-            )
-        order = "score DESC, created_at DESC, doc_id" if by_score else "created_at DESC, doc_id"
-        params["limit"], params["offset"] = query.limit, query.offset
-        page_sql = (
-            f"SELECT p.*, {headline_sql(rank_q, params)} AS headline FROM ("
-            f"SELECT doc_id, type, id, title, kind, status, polarity, project_id, created_at, "
-            f"lesson, recommendation, observation, body, {rank} AS score "
-            f"FROM search_documents WHERE {where} ORDER BY {order} "
-            f"LIMIT :limit OFFSET :offset) p ORDER BY {order}"
-        )
-        facet_sql = self._facet_sql(where)
         with self._engine.connect() as conn:
-            rows = conn.execute(text(page_sql), params).mappings().all()
-            counts = conn.execute(text(facet_sql), params).all()
-        facets = _empty()
-        total = 0
-        for name, value, n in counts:
-            if name == "total":
-                total = int(n)
-            elif value is not None:
-                facets[name][str(value)] = int(n)
-        for name, values in facets.items():
-            top = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
-            facets[name] = dict(top)
-        hits = [self._hit(r, by_score) for r in rows]
+            if node is not None:
+                pg_weighted.force_index(conn)
+            total, facets = read_facets(conn.execute(text(facet_sql(where)), params).all())
+            page: list[tuple[Any, float | None]] = []
+            if total > query.offset and by_score:
+                assert rank_q is not None and node is not None
+                ranked = pg_rank.rank_page(
+                    conn,
+                    self._engine,
+                    self._term_stats,
+                    leaves=positive_leaves(node),
+                    where=where,
+                    params=params,
+                    rank=self._rank(rank_q, focus, params),
+                    rank_q=rank_q,
+                    total=total,
+                    long_query=focus is not None,
+                    offset=query.offset,
+                    limit=query.limit,
+                )
+                page = [(r.row, r.score) for r in ranked]
+            elif total > query.offset:
+                params["limit"], params["offset"] = query.limit, query.offset
+                sql = (
+                    f"SELECT {pg_rank.PAGE_COLUMNS} FROM search_documents WHERE {where} "
+                    # doc_id breaks ties, so pages never overlap
+                    "ORDER BY created_at DESC, doc_id LIMIT :limit OFFSET :offset"
+                )
+                page = [(r, None) for r in conn.execute(text(sql), params).mappings()]
+            texts = self._texts(conn, [r["doc_id"] for r, _ in page], rank_q, params)
+        hits = [self._hit(r, texts[r["doc_id"]], score) for r, score in page]
         return SearchResult(hits=hits, total=total, facets=facets)
 
     @staticmethod
-    def _facet_sql(where: str) -> str:
-        parts = ["SELECT 'total', NULL, count(*) FROM m"]
-        parts += [
-            f"SELECT '{name}', {expr}, count(*) FROM m GROUP BY {expr}"
-            for name, expr in _FACET_SQL.items()
-        ]
-        parts += [
-            f"SELECT '{name}', v, count(*) FROM m, unnest(m.{name}) AS v GROUP BY v"
-            for name in ("topics", "tags")
-        ]
-        cols = "type, kind, polarity, status, root_cause_category, year, topics, tags"
-        return (
-            f"WITH m AS MATERIALIZED (SELECT {cols} FROM search_documents WHERE {where}) "
-            + " UNION ALL ".join(parts)
+    def _rank(rank_q: str, focus: Focus | None, params: Params) -> str:
+        """The first-stage score (pg_rank): ts_rank, or for a long query the sum of its key
+        words' ts_ranks weighted by their idf."""
+        if focus is None:
+            return RANK.format(q=rank_q)
+        return " + ".join(
+            f"{idf:.4f} * "
+            + KEY_TERM_RANK.format(q=f"to_tsquery('english', {params.add(_quoted(w))})")
+            for w, idf in focus.weights.items()
         )
 
-    def _hit(self, r: Any, by_score: bool) -> SearchHit:
-        if r["headline"] is not None:
-            snippet = mark_headline(r["headline"])
+    @staticmethod
+    def _texts(
+        conn: Connection, doc_ids: list[str], rank_q: str | None, params: Params
+    ) -> dict[str, Any]:
+        """The snippet sources of the page's hits: ts_headline when the query has words."""
+        if not doc_ids:
+            return {}
+        params["page_ids"] = doc_ids
+        sql = (
+            f"SELECT p.doc_id, p.lesson, p.recommendation, p.observation, p.body, "
+            f"{headline_sql(rank_q, params)} AS headline FROM search_documents p "
+            "WHERE p.doc_id = ANY(CAST(:page_ids AS text[]))"
+        )
+        return {r["doc_id"]: r for r in conn.execute(text(sql), params).mappings()}
+
+    def _hit(self, r: Any, texts: Any, score: float | None) -> SearchHit:
+        if texts["headline"] is not None:
+            snippet = mark_headline(texts["headline"])
         else:
-            texts = [r["lesson"], r["recommendation"], r["observation"], r["body"]]
-            snippet = mark_headline(next((t for t in texts if t), "")[:300])
+            parts = [texts["lesson"], texts["recommendation"], texts["observation"], texts["body"]]
+            snippet = mark_headline(next((t for t in parts if t), "")[:300])
         return SearchHit(
             doc_id=r["doc_id"],
             type=r["type"],
             id=r["id"],
             title=r["title"],
             snippet=snippet,
-            score=float(r["score"]) if by_score and r["score"] is not None else None,
+            score=score,
             kind=r["kind"],
             status=r["status"],
             polarity=r["polarity"],
