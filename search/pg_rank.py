@@ -10,9 +10,10 @@ ranked below plain BM25. Here the order is fixed in two steps:
      idf-weighted sum of ts_ranks of a long query's key words, `pg_focus`);
    - many matches of a long query: those holding one of its rarest words (up to about
      CANDIDATE_ROWS rows, found through GIN) by `rank`, then the others, newest first;
-   - many matches of a short query: those whose title holds a query word (through the GIN
-     index on `head`, the title's tsvector, which is small and stored inline) by ts_rank of
-     the title, then the others, newest first.
+   - many matches of a short query: those holding every query word (an intersection
+     through GIN; the best of an OR answer hold them all), then those whose title holds a
+     query word (through the GIN index on `head`, the title's tsvector, small and stored
+     inline), each by ts_rank of the title, then the others, newest first.
 2. The first POOL rows are scored with BM25 per field as tantivy scores (`pg_weighted.bm25`,
    from the positions and weight labels of the query's lexemes in each tsvector) and sorted
    by it; the rows after the pool keep the first stage's order.
@@ -28,11 +29,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from search.pg_sql import Params
+from search.pg_sql import Params, leaf_ts
 from search.pg_weighted import SAFE_WORD, TermStats, bm25, idf
 from search.query import Leaf, Phrase, Prefix
 
 POOL = 150
+# A short query's words are few, so BM25 reorders fewer candidates (its pool is the costly
+# part: each row's long tsvector read and unnested).
+SHORT_POOL = 50
 FULL_RANK_ROWS = 1500
 CANDIDATE_ROWS = 3000
 PAGE_COLUMNS = "doc_id, type, id, title, kind, status, polarity, project_id, created_at"
@@ -91,31 +95,37 @@ def rank_page(
     rank_q: str,
     total: int,
     long_query: bool,
+    any_word: bool,
     offset: int,
     limit: int,
 ) -> list[Ranked]:
     """The hits from `offset` to `offset + limit` of the matches of `where`, best first.
     `rank` is a first-stage score expression over `tsv`, `rank_q` the tsquery of every
-    positive leaf; `total` is the number of matches (it picks the first stage)."""
+    positive leaf; `total` is the number of matches (it picks the first stage); `any_word`
+    says the query asks for any of its words (an OR), not all."""
     terms = query_terms(leaves)
     words = sorted({w for t in terms or () for w in t.words})
     freqs = stats.doc_freq(engine, words) if words else None
-    wanted = max(POOL, offset + limit)
-    rows = _first_stage(conn, terms, freqs, where, params, rank, rank_q, total, long_query, wanted)
-    pool = rows[:POOL]
+    size = POOL if long_query else SHORT_POOL
+    wanted = max(size, offset + limit)
+    every = any_word and len(leaves) > 1
+    rows = _first_stage(
+        conn, leaves, terms, freqs, where, params, rank, rank_q, total, long_query, every, wanted
+    )
+    pool = rows[:size]
     if terms and freqs is not None and pool:
         scored = _scored(conn, stats, terms, freqs, pool)
         best = sorted(range(len(pool)), key=lambda i: (-scored[i], i))
         pool = [(pool[i][0], scored[i]) for i in best]
-    ordered = pool + rows[POOL:]
+    ordered = pool + rows[size:]
     page = ordered[offset : offset + limit]
-    if terms and freqs is not None and offset + limit > POOL and page:
+    if terms and freqs is not None and offset + limit > size and page:
         # Past the pool the order is the first stage's; the score shown is the hit's BM25,
         # capped by the pool's lowest so that no later hit shows more than an earlier one.
         floor = min(score for _, score in pool)
         exact = _scored(conn, stats, terms, freqs, page)
         page = [
-            (row, score if offset + i < POOL else min(floor, fresh))
+            (row, score if offset + i < size else min(floor, fresh))
             for i, ((row, score), fresh) in enumerate(zip(page, exact, strict=True))
         ]
     return [Ranked(row, score) for row, score in page]
@@ -123,6 +133,7 @@ def rank_page(
 
 def _first_stage(
     conn: Connection,
+    leaves: Sequence[Leaf],
     terms: list[QueryTerm] | None,
     freqs: Any,
     where: str,
@@ -131,6 +142,7 @@ def _first_stage(
     rank_q: str,
     total: int,
     long_query: bool,
+    all_words_first: bool,
     wanted: int,
 ) -> list[tuple[Any, float]]:
     """The first `wanted` matches in the first stage's order, with its score."""
@@ -141,9 +153,18 @@ def _first_stage(
         generator = f"tsv @@ to_tsquery('english', {params.add(rare)})"
         tiers = [(generator, rank), (f"NOT ({generator})", None)]
     else:
+        # Tiers may repeat rows of earlier ones (skipped below): a NOT of an earlier one
+        # would read each later row's long tsvector.
         head = f"head @@ {rank_q}"
         tiers = [(head, head_key), (f"NOT ({head})", None)]
+        if len(leaves) > 1:
+            every = params.add(" & ".join(f"({leaf_ts(leaf)})" for leaf in leaves))
+            # Titles holding every word: few, and the likeliest to be what was meant.
+            tiers.insert(0, (f"head @@ to_tsquery('english', {every})", head_key))
+            if all_words_first:
+                tiers.insert(0, (f"tsv @@ to_tsquery('english', {every})", head_key))
     rows: list[tuple[Any, float]] = []
+    seen: set[str] = set()
     for predicate, key in tiers:
         if len(rows) >= wanted:
             break
@@ -154,10 +175,12 @@ def _first_stage(
             source = f"(SELECT {PAGE_COLUMNS}, tsv || ''::tsvector AS tsv FROM {source} OFFSET 0) s"
         sql = (
             f"SELECT {PAGE_COLUMNS}, {key or '0'} AS first FROM {source} "
-            f"ORDER BY {order} LIMIT {wanted - len(rows)}"
+            f"ORDER BY {order} LIMIT {wanted - len(rows) + len(seen)}"
         )
-        found = conn.execute(text(sql), params).mappings().all()
-        rows += [(r, float(r["first"] or 0.0)) for r in found]
+        for r in conn.execute(text(sql), params).mappings():
+            if r["doc_id"] not in seen and len(rows) < wanted:
+                seen.add(r["doc_id"])
+                rows.append((r, float(r["first"] or 0.0)))
     return rows
 
 

@@ -32,7 +32,7 @@ class Params(dict[str, object]):
         return f":{name}"
 
 
-def _leaf_ts(leaf: Term | Phrase | Prefix, weight: str = "") -> str:
+def leaf_ts(leaf: Term | Phrase | Prefix, weight: str = "") -> str:
     """A tsquery operand; every word is letters and digits only, so quoting is safe."""
     if isinstance(leaf, Prefix):
         return f"'{leaf.text}':*{weight}"
@@ -45,11 +45,11 @@ def _compile(node: Node, params: Params) -> tuple[str, str]:
     """("ts", tsquery text) when the subtree is one tsquery, else ("sql", predicate)."""
     if not isinstance(node, Bool):
         if node.field is None:
-            return "ts", _leaf_ts(node)
-        weighted = _leaf_ts(node, _FIELD_WEIGHT.get(node.field, ""))
+            return "ts", leaf_ts(node)
+        weighted = leaf_ts(node, _FIELD_WEIGHT.get(node.field, ""))
         if node.field == "recommendation":  # the only field with weight B
             return "ts", weighted
-        own = f"{_FIELD_TEXT[node.field]} @@ to_tsquery('english', {params.add(_leaf_ts(node))})"
+        own = f"{_FIELD_TEXT[node.field]} @@ to_tsquery('english', {params.add(leaf_ts(node))})"
         if node.field == "kind":
             return "sql", own
         return "sql", f"(tsv @@ to_tsquery('english', {params.add(weighted)}) AND {own})"
@@ -129,7 +129,7 @@ def build_where(
     rank_q = None
     if leaves:
         rank_q = (
-            f"to_tsquery('english', {params.add(' | '.join(_leaf_ts(leaf) for leaf in leaves))})"
+            f"to_tsquery('english', {params.add(' | '.join(leaf_ts(leaf) for leaf in leaves))})"
         )
     return " AND ".join(preds) or "TRUE", rank_q
 

@@ -11,6 +11,7 @@ are GROUP BYs over the same WHERE clause as the hits; snippets come from `ts_hea
 import re
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from typing import Any
 
@@ -20,6 +21,7 @@ from search import pg_rank, pg_weighted
 from search.base import (
     AccessScope,
     DocFreqs,
+    Facets,
     IndexDoc,
     SearchFilters,
     SearchHit,
@@ -32,7 +34,7 @@ from search.feedback import Weighted
 from search.pg_facets import facet_sql, read_facets
 from search.pg_focus import Focus, key_terms, plain_words
 from search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
-from search.query import Node, positive_leaves
+from search.query import Bool, Node, positive_leaves
 from search.snippets import clean, mark_headline
 
 _WORD = re.compile(r"[^\W\d_]{3,40}")
@@ -91,6 +93,10 @@ class PostgresBackend(BaseBackend):
             raise ValueError("the postgres search backend needs a PostgreSQL engine")
         self._engine = engine
         self._term_stats = pg_weighted.TermStats()
+        # Totals and facets are counted on a connection of their own while the page is
+        # ranked on another: two server processes, two cores (for an answer of 45,000
+        # matches at 100,000 lessons, ~70 ms of counting beside ~40 ms of ranking).
+        self._counting = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hindsight-facets")
 
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
         if not docs:
@@ -121,7 +127,8 @@ class PostgresBackend(BaseBackend):
             return int(conn.execute(text("SELECT count(*) FROM search_documents")).scalar_one())
 
     def close(self) -> None:
-        """The engine belongs to the caller; nothing of ours to release."""
+        """The engine belongs to the caller; only the counting threads are ours."""
+        self._counting.shutdown(wait=True)
 
     def _stem(self, word: str) -> str | None:
         return word  # snippets come from ts_headline, which stems by itself
@@ -158,13 +165,46 @@ class PostgresBackend(BaseBackend):
             node = focus.node
         where, rank_q = build_where(node, query.filters, scope, exclude, params)
         by_score = query.sort == "relevance" and rank_q is not None
+        counting = self._counting.submit(self._count, where, Params(params), node is not None)
+        try:
+            page, texts = self._page(node, query, where, params, rank_q, focus, by_score)
+        finally:
+            total, facets = counting.result()
+        hits = [self._hit(r, texts[r["doc_id"]], score) for r, score in page]
+        return SearchResult(hits=hits, total=total, facets=facets)
+
+    def _count(self, where: str, params: Params, matching: bool) -> tuple[int, Facets]:
+        with self._engine.connect() as conn:
+            if matching:
+                pg_weighted.force_index(conn)
+            return read_facets(conn.execute(text(facet_sql(where)), params).all())
+
+    def _page(
+        self,
+        node: Node | None,
+        query: SearchQuery,
+        where: str,
+        params: Params,
+        rank_q: str | None,
+        focus: Focus | None,
+        by_score: bool,
+    ) -> tuple[list[tuple[Any, float | None]], dict[str, Any]]:
+        """The page's rows (with their scores) and their snippet sources."""
+        page: list[tuple[Any, float | None]] = []
         with self._engine.connect() as conn:
             if node is not None:
                 pg_weighted.force_index(conn)
-            total, facets = read_facets(conn.execute(text(facet_sql(where)), params).all())
-            page: list[tuple[Any, float | None]] = []
-            if total > query.offset and by_score:
+            if by_score:
                 assert rank_q is not None and node is not None
+                # How many match decides the first stage, but only up to FULL_RANK_ROWS: the
+                # exact total is being counted meanwhile.
+                few = conn.execute(
+                    text(
+                        "SELECT count(*) FROM (SELECT 1 FROM search_documents "
+                        f"WHERE {where} LIMIT {pg_rank.FULL_RANK_ROWS + 1}) m"
+                    ),
+                    params,
+                ).scalar_one()
                 ranked = pg_rank.rank_page(
                     conn,
                     self._engine,
@@ -174,13 +214,14 @@ class PostgresBackend(BaseBackend):
                     params=params,
                     rank=self._rank(rank_q, focus, params),
                     rank_q=rank_q,
-                    total=total,
+                    total=int(few),
                     long_query=focus is not None,
+                    any_word=isinstance(node, Bool) and len(node.should) > 1 and not node.must,
                     offset=query.offset,
                     limit=query.limit,
                 )
                 page = [(r.row, r.score) for r in ranked]
-            elif total > query.offset:
+            else:
                 params["limit"], params["offset"] = query.limit, query.offset
                 sql = (
                     f"SELECT {pg_rank.PAGE_COLUMNS} FROM search_documents WHERE {where} "
@@ -189,8 +230,7 @@ class PostgresBackend(BaseBackend):
                 )
                 page = [(r, None) for r in conn.execute(text(sql), params).mappings()]
             texts = self._texts(conn, [r["doc_id"] for r, _ in page], rank_q, params)
-        hits = [self._hit(r, texts[r["doc_id"]], score) for r, score in page]
-        return SearchResult(hits=hits, total=total, facets=facets)
+        return page, texts
 
     @staticmethod
     def _rank(rank_q: str, focus: Focus | None, params: Params) -> str:

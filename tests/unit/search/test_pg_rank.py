@@ -1,0 +1,119 @@
+"""PostgreSQL's relevance order (search/pg_rank.py) and one-pass facets (search/pg_facets.py):
+the order stays BM25's when the answer is too big to rank every match, every page cuts the
+same order, and the counts stay exact."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine
+
+from search import pg_rank
+from search.base import AccessScope, IndexDoc, SearchQuery
+from search.factory import open_backend
+from search.pg_facets import read_facets
+from search.postgres_backend import PostgresBackend
+from tests import databases
+
+ADMIN = AccessScope(is_admin=True)
+OUTSIDER = AccessScope(team_ids=frozenset({99}))
+FILLER = "the crew wrote a report about the day on the pad"
+
+
+@pytest.fixture
+def pg(_postgres_template: str) -> Iterator[PostgresBackend]:
+    with databases.postgres_database(_postgres_template) as url:
+        engine = create_engine(url)
+        try:
+            backend = open_backend("postgres", engine=engine)
+            assert isinstance(backend, PostgresBackend)
+            yield backend
+        finally:
+            engine.dispose()
+
+
+def _doc(n: int, title: str, lesson: str, **fields) -> IndexDoc:
+    when = datetime(2020, 1, 1 + n % 28, tzinfo=UTC)
+    given = {"status": "published", "visibility": "public", "owning_team_id": 1, **fields}
+    return IndexDoc("lesson", n, title, lesson=lesson, created_at=when, **given)
+
+
+def _corpus() -> list[IndexDoc]:
+    """30 lessons that all say "valve" once; 7 says "valve leak" in its title and lesson, 12
+    only "leak" in its lesson; 20 is internal to another team and says it most of all."""
+    docs = [_doc(n, f"Report {n}", f"valve {FILLER} {n}") for n in range(1, 31)]
+    docs[6] = _doc(7, "Valve leak at the pad", f"the valve leak grew; {FILLER}")
+    docs[11] = _doc(12, "Report 12", f"valve {FILLER}; a leak later")
+    docs[19] = _doc(20, "Valve leak valve leak", "valve leak valve leak", visibility="restricted",
+                    owning_team_id=2)  # fmt: skip
+    return docs
+
+
+@pytest.fixture
+def big(pg: PostgresBackend, monkeypatch: pytest.MonkeyPatch) -> PostgresBackend:
+    """Every answer counts as big (the tiered first stage), with a pool of three."""
+    monkeypatch.setattr(pg_rank, "FULL_RANK_ROWS", 2)
+    monkeypatch.setattr(pg_rank, "POOL", 3)
+    monkeypatch.setattr(pg_rank, "SHORT_POOL", 3)
+    pg.upsert(_corpus())
+    return pg
+
+
+def test_a_big_answer_is_still_ranked_by_bm25_at_the_top(big: PostgresBackend):
+    found = big.search(SearchQuery(q="valve OR leak", limit=3), OUTSIDER)
+    assert found.total == 29  # every visible lesson; the restricted one not even counted
+    assert [h.id for h in found.hits][:2] == [7, 12]
+    scores = [h.score for h in found.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert 20 not in [h.id for h in big.search(SearchQuery(q="leak", limit=50), OUTSIDER).hits]
+
+
+def test_pages_cut_one_order_across_the_pool_boundary(big: PostgresBackend):
+    every = big.search(SearchQuery(q="valve OR leak", limit=12), OUTSIDER).hits
+    pages = [
+        big.search(SearchQuery(q="valve OR leak", limit=4, offset=start), OUTSIDER).hits
+        for start in (0, 4, 8)
+    ]
+    assert [h.id for page in pages for h in page] == [h.id for h in every]
+    shown = [h.score for h in every]
+    assert shown == sorted(shown, reverse=True)  # no later hit shows more than an earlier one
+
+
+def test_a_long_question_finds_its_rarest_words_first(big: PostgresBackend):
+    q = "what went wrong when the valve leak grew on the pad after the report"
+    found = big.search(SearchQuery(q=q, limit=3), OUTSIDER)
+    assert found.hits[0].id == 7
+    assert found.total == 29
+
+
+def test_facets_of_a_big_answer_are_exact(big: PostgresBackend):
+    found = big.search(SearchQuery(q="valve", limit=1), OUTSIDER)
+    assert found.total == 29
+    assert found.facets["type"] == {"lesson": 29}
+    assert sum(found.facets["year"].values()) == 29
+
+
+def test_read_facets_counts_an_item_once_per_array_value():
+    names = ["type", "kind", "polarity", "status", "root_cause_category", "year", "topics", "tags"]
+    every = (1 << len(names)) - 1
+
+    def row(name: str | None, value: object, n: int) -> tuple:
+        values: list[object] = [None] * len(names)
+        bits = every
+        if name is not None:
+            i = names.index(name)
+            values[i] = value
+            bits = every & ~(1 << (len(names) - 1 - i))
+        return (bits, *values, n)
+
+    total, facets = read_facets([
+        row(None, None, 5),
+        row("type", "lesson", 5),
+        row("topics", ["Pumps", "Pumps", "Valves"], 2),  # an array repeating a value
+        row("topics", ["Valves"], 3),
+        row("kind", None, 5),  # items without a kind are not a bucket
+    ])  # fmt: skip
+    assert total == 5
+    assert facets["type"] == {"lesson": 5}
+    assert facets["topics"] == {"Valves": 5, "Pumps": 2}
+    assert facets["kind"] == {}
