@@ -116,12 +116,26 @@ def wait_indexed(client: httpx.Client, timeout: float = 1800) -> None:
         time.sleep(0.1)
 
 
-def settle(folder: Path, quiet: float = 3.0, timeout: float = 180.0) -> float:
-    """Wait until the embedded index has not changed for `quiet` seconds: after a large
-    drain, tantivy merges segments in the background for a while, on the same two cores the
-    queries need. Returns the seconds waited (0 for an index in the database)."""
-    meta = folder / "index" / "meta.json"
+def settle(folder: Path, url: str, quiet: float = 3.0, timeout: float = 180.0) -> float:
+    """Wait until the index has settled after the import, as it does by itself: tantivy
+    merges segments in the background for a while (on the same two cores the queries need),
+    so wait until its `meta.json` has not changed for `quiet` seconds; the indexer ANALYZEs
+    PostgreSQL's search rows once a backlog is indexed, so wait for that. Returns the
+    seconds waited."""
     started = time.monotonic()
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        sql = "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'search_documents'"
+        try:
+            with engine.connect() as conn:
+                while conn.exec_driver_sql(sql).scalar() is None:
+                    assert time.monotonic() - started < timeout, "the indexer never settled"
+                    time.sleep(0.2)
+                    conn.rollback()
+        finally:
+            engine.dispose()
+        return time.monotonic() - started
+    meta = folder / "index" / "meta.json"
     if not meta.exists():
         return 0.0
     last, since = meta.stat().st_mtime_ns, time.monotonic()
@@ -247,8 +261,8 @@ def run(
                 f"end to end {len(docs) / (db_seconds + index_seconds):,.0f} lessons/s"
             )
             if args.settle:
-                waited = settle(folder)
-                print(f"  index settled (merges done) after {waited:.1f} s more{segments(folder)}")
+                waited = settle(folder, url)
+                print(f"  index settled after {waited:.1f} s more{segments(folder)}")
             headers, team_id = team_member(client, role="contributor")
             scope = AccessScope(team_ids=frozenset({team_id}))
             long_n = args.whoosh_long if name == "whoosh" else len(longs)

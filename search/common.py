@@ -142,6 +142,9 @@ class BaseBackend(ABC):
                 out.append(candidate)
         return out[:limit]
 
+    def settle(self) -> None:  # noqa: B027 (a hook: most engines need nothing)
+        """Nothing to do for an embedded index: it merges by itself."""
+
     @contextmanager
     def bulk(self) -> Iterator[None]:
         """By default every upsert commits by itself; tantivy overrides this."""

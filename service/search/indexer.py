@@ -25,6 +25,8 @@ log = logging.getLogger("hindsight.indexer")
 # Each batch is one index commit; commits dominate a large backlog, so batches are big
 # (10,000 lessons drain at 2,842/s with 2,000, 2,214/s with 500; bench/search_http.py).
 BATCH = 5000
+# After this many changes the indexer, once idle, lets the backend settle (search.base).
+SETTLE_AFTER = 5000
 Progress = Callable[[int], None]
 
 
@@ -192,6 +194,7 @@ class Indexer:
         self._draining = threading.Lock()
         self.is_writer = False
         self.last_error: str | None = None
+        self._unsettled = 0  # changes indexed since the backend last settled
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="hindsight-indexer", daemon=True)
@@ -226,6 +229,16 @@ class Indexer:
             log.info("caught up with a backlog of %d changes", len(drain.ids))
         return len(drain.ids)
 
+    def _settle(self) -> None:
+        """A backlog is indexed: let the backend settle, once (a failure is only logged: the
+        index is complete, only slower to search)."""
+        self._unsettled = 0
+        try:
+            self._backend.settle()
+            log.info("search index settled after a backlog")
+        except Exception:  # (searching works without it)
+            log.exception("settling the search index failed")
+
     def _run(self) -> None:
         backoff = self._interval
         while not self._stop.is_set():
@@ -248,5 +261,8 @@ class Indexer:
                 continue
             self.last_error = None
             backoff = self._interval
-            if done == 0:
+            self._unsettled += done
+            if done == 0 and self._unsettled >= SETTLE_AFTER:
+                self._settle()
+            elif done == 0:
                 self._stop.wait(self._interval)

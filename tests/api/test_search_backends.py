@@ -139,3 +139,25 @@ def _wait_for_empty_outbox(api: Api) -> None:
     while api.client.get("/healthz").json()["outbox_pending"]:
         assert time.monotonic() < deadline, "the indexer did not drain the outbox"
         time.sleep(0.05)
+
+
+def test_the_indexer_lets_the_backend_settle_once_a_backlog_is_indexed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(indexer_module, "SETTLE_AFTER", 5)
+    settled: list[int] = []
+    monkeypatch.setattr(TantivyBackend, "settle", lambda self: settled.append(1))
+    with _api(settings, "tantivy") as api:
+        team = api.make_team()
+        owner = api.make_user(role="contributor", team_ids=[team["id"]])
+        _wait_for_empty_outbox(api)
+        assert settled == []  # nothing indexed yet, nothing to settle
+        lessons = [lesson(title=f"Settle lesson {n}", lesson=f"settleword{n}") for n in range(5)]
+        make_asset(api, owner, title="Settle retrospect", lessons=lessons)
+        _wait_for_empty_outbox(api)
+        deadline = time.monotonic() + 5
+        while not settled:
+            assert time.monotonic() < deadline, "the indexer never settled the backend"
+            time.sleep(0.05)
+        time.sleep(0.3)  # idle polls meanwhile: still once
+        assert settled == [1]

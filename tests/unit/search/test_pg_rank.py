@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from search import pg_rank
 from search.base import AccessScope, IndexDoc, SearchQuery
@@ -117,3 +117,13 @@ def test_read_facets_counts_an_item_once_per_array_value():
     assert facets["type"] == {"lesson": 5}
     assert facets["topics"] == {"Valves": 5, "Pumps": 2}
     assert facets["kind"] == {}
+
+
+def test_settle_analyzes_the_search_rows(pg: PostgresBackend):
+    pg.upsert(_corpus())
+    pg.settle()
+    with pg._engine.connect() as conn:
+        analyzed = conn.execute(
+            text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'search_documents'")
+        ).scalar_one()
+    assert analyzed is not None
