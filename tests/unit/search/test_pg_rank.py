@@ -93,30 +93,31 @@ def test_facets_of_a_big_answer_are_exact(big: PostgresBackend):
     assert sum(found.facets["year"].values()) == 29
 
 
-def test_read_facets_counts_an_item_once_per_array_value():
+def test_read_facets_adds_up_combinations_and_counts_an_item_once_per_array_value():
     names = ["type", "kind", "polarity", "status", "root_cause_category", "year", "topics", "tags"]
     every = (1 << len(names)) - 1
 
-    def row(name: str | None, value: object, n: int) -> tuple:
-        values: list[object] = [None] * len(names)
+    def row(grouped: dict[str, object], n: int) -> tuple:
         bits = every
-        if name is not None:
-            i = names.index(name)
-            values[i] = value
-            bits = every & ~(1 << (len(names) - 1 - i))
-        return (bits, *values, n)
+        for name in grouped:
+            bits &= ~(1 << (len(names) - 1 - names.index(name)))
+        return (bits, *(grouped.get(name) for name in names), n)
 
+    scalars = {"type": "lesson", "kind": None, "polarity": "barrier", "status": "identified",
+               "root_cause_category": None, "year": 2020}  # fmt: skip
     total, facets = read_facets([
-        row(None, None, 5),
-        row("type", "lesson", 5),
-        row("topics", ["Pumps", "Pumps", "Valves"], 2),  # an array repeating a value
-        row("topics", ["Valves"], 3),
-        row("kind", None, 5),  # items without a kind are not a bucket
+        row(scalars, 3),
+        row({**scalars, "polarity": "enabler", "year": 2021}, 2),
+        row({"topics": ["Pumps", "Pumps", "Valves"]}, 2),  # an array repeating a value
+        row({"topics": ["Valves"]}, 3),
+        row({"tags": None}, 5),
     ])  # fmt: skip
     assert total == 5
     assert facets["type"] == {"lesson": 5}
+    assert facets["polarity"] == {"barrier": 3, "enabler": 2}
+    assert facets["year"] == {"2020": 3, "2021": 2}
     assert facets["topics"] == {"Valves": 5, "Pumps": 2}
-    assert facets["kind"] == {}
+    assert facets["kind"] == {} and facets["tags"] == {}  # no value is not a bucket
 
 
 def test_settle_analyzes_the_search_rows(pg: PostgresBackend):
