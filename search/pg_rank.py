@@ -23,7 +23,7 @@ answer cuts the same order (deeper pages read further into the first stage).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ POOL = 150
 # part: each row's long tsvector read and unnested).
 SHORT_POOL = 50
 FULL_RANK_ROWS = 1500
+SURELY_BIG = 10  # times FULL_RANK_ROWS: see `_surely_big`
 CANDIDATE_ROWS = 3000
 PAGE_COLUMNS = "doc_id, type, id, title, kind, status, polarity, project_id, created_at"
 # Which weight labels a field query scores: the labels its field gets in `tsv`.
@@ -93,7 +94,7 @@ def rank_page(
     params: Params,
     rank: str,
     rank_q: str,
-    total: int,
+    count_upto: Callable[[int], int],
     long_query: bool,
     any_word: bool,
     offset: int,
@@ -101,11 +102,14 @@ def rank_page(
 ) -> list[Ranked]:
     """The hits from `offset` to `offset + limit` of the matches of `where`, best first.
     `rank` is a first-stage score expression over `tsv`, `rank_q` the tsquery of every
-    positive leaf; `total` is the number of matches (it picks the first stage); `any_word`
-    says the query asks for any of its words (an OR), not all."""
+    positive leaf; `count_upto(n)` counts the matches up to n (how many picks the first
+    stage); `any_word` says the query asks for any of its words (an OR), not all."""
     terms = query_terms(leaves)
     words = sorted({w for t in terms or () for w in t.words})
     freqs = stats.doc_freq(engine, words) if words else None
+    total = FULL_RANK_ROWS + 1
+    if not _surely_big(leaves, terms, freqs, any_word):
+        total = count_upto(FULL_RANK_ROWS + 1)
     size = POOL if long_query else SHORT_POOL
     wanted = max(size, offset + limit)
     every = any_word and len(leaves) > 1
@@ -129,6 +133,21 @@ def rank_page(
             for i, ((row, score), fresh) in enumerate(zip(page, exact, strict=True))
         ]
     return [Ranked(row, score) for row, score in page]
+
+
+def _surely_big(
+    leaves: Sequence[Leaf], terms: list[QueryTerm] | None, freqs: Any, any_word: bool
+) -> bool:
+    """Whether the words' document counts alone say the answer is far past FULL_RANK_ROWS
+    (then counting is skipped: its GIN bitmap of tens of thousands of rows costs ~6 ms).
+    Counts include items the caller cannot see, hence the wide margin; a wrong guess only
+    picks the tiered first stage for an answer that could have been ranked whole."""
+    singles = [t.words[0] for t in terms or () if len(t.words) == 1]
+    if freqs is None or not singles or len(singles) != len(leaves):
+        return False  # phrases or prefixes: no count to go by
+    counts = [freqs.freq.get(word, 0) for word in singles]
+    estimate = max(counts) if any_word else min(counts)
+    return estimate >= SURELY_BIG * FULL_RANK_ROWS
 
 
 def _first_stage(

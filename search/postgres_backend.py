@@ -207,15 +207,13 @@ class PostgresBackend(BaseBackend):
                 pg_weighted.force_index(conn)
             if by_score:
                 assert rank_q is not None and node is not None
-                # How many match decides the first stage, but only up to FULL_RANK_ROWS: the
-                # exact total is being counted meanwhile.
-                few = conn.execute(
-                    text(
-                        "SELECT count(*) FROM (SELECT 1 FROM search_documents "
-                        f"WHERE {where} LIMIT {pg_rank.FULL_RANK_ROWS + 1}) m"
-                    ),
-                    params,
-                ).scalar_one()
+
+                def count_upto(n: int) -> int:
+                    inner = f"SELECT 1 FROM search_documents WHERE {where} LIMIT {n}"
+                    return int(
+                        conn.execute(text(f"SELECT count(*) FROM ({inner}) m"), params).scalar_one()
+                    )
+
                 ranked = pg_rank.rank_page(
                     conn,
                     self._engine,
@@ -225,7 +223,7 @@ class PostgresBackend(BaseBackend):
                     params=params,
                     rank=self._rank(rank_q, focus, params),
                     rank_q=rank_q,
-                    total=int(few),
+                    count_upto=count_upto,
                     long_query=focus is not None,
                     any_word=isinstance(node, Bool) and len(node.should) > 1 and not node.must,
                     offset=query.offset,

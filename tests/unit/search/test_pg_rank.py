@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from search import pg_rank
-from search.base import AccessScope, IndexDoc, SearchQuery
+from search.base import AccessScope, DocFreqs, IndexDoc, SearchQuery
 from search.factory import open_backend
 from search.pg_facets import read_facets
+from search.pg_rank import query_terms
 from search.postgres_backend import PostgresBackend
+from search.query import Phrase, Prefix, Term
 from tests import databases
 
 ADMIN = AccessScope(is_admin=True)
@@ -128,3 +130,17 @@ def test_settle_analyzes_the_search_rows(pg: PostgresBackend):
             text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'search_documents'")
         ).scalar_one()
     assert analyzed is not None
+
+
+def test_only_word_counts_far_past_the_full_rank_limit_skip_counting():
+    big = pg_rank.SURELY_BIG * pg_rank.FULL_RANK_ROWS
+    freqs = DocFreqs(total=100_000, freq={"space": big, "valve": 10, "leak": big})
+    words = query_terms([Term("space"), Term("valve")])
+    assert pg_rank._surely_big([Term("space"), Term("valve")], words, freqs, any_word=True)
+    assert not pg_rank._surely_big([Term("space"), Term("valve")], words, freqs, any_word=False)
+    both = [Term("space"), Term("leak")]
+    assert pg_rank._surely_big(both, query_terms(both), freqs, any_word=False)
+    phrase = [Phrase(("space", "leak"))]
+    assert not pg_rank._surely_big(phrase, query_terms(phrase), freqs, any_word=False)
+    prefix = [Term("space"), Prefix("val")]
+    assert not pg_rank._surely_big(prefix, query_terms(prefix), freqs, any_word=True)
