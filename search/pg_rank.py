@@ -9,11 +9,13 @@ ranked below plain BM25. Here the order is fixed in two steps:
    - a few matches (at most FULL_RANK_ROWS): all of them by `rank` (ts_rank, or the
      idf-weighted sum of ts_ranks of a long query's key words, `pg_focus`);
    - many matches of a long query: those holding one of its rarest words (up to about
-     CANDIDATE_ROWS rows, found through GIN) by `rank`, then the others, newest first;
-   - many matches of a short query: those holding every query word (an intersection
-     through GIN; the best of an OR answer hold them all), then those whose title holds a
-     query word (through the GIN index on `head`, the title's tsvector, small and stored
-     inline), each by ts_rank of the title, then the others, newest first.
+     `pg_weighted.CANDIDATE_ROWS` rows, found through GIN) by `rank`, then the others,
+     newest first;
+   - many matches of a short query: for an OR, those holding every query word (an
+     intersection through GIN; the best of an OR answer hold them all); then those whose
+     title holds every query word, then any (through the GIN index on `head`, the title's
+     tsvector, small and stored inline), each by ts_rank of the title; then the others,
+     newest first.
 2. The first POOL rows are scored with BM25 per field as tantivy scores (`pg_weighted.bm25`,
    from the positions and weight labels of the query's lexemes in each tsvector) and sorted
    by it; the rows after the pool keep the first stage's order.
@@ -30,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from search.pg_sql import Params, leaf_ts
-from search.pg_weighted import SAFE_WORD, TermStats, bm25, idf
+from search.pg_weighted import SAFE_WORD, TermStats, bm25, idf, rarest
 from search.query import Leaf, Phrase, Prefix
 
 POOL = 150
@@ -39,7 +41,6 @@ POOL = 150
 SHORT_POOL = 50
 FULL_RANK_ROWS = 1500
 SURELY_BIG = 10  # times FULL_RANK_ROWS: see `_surely_big`
-CANDIDATE_ROWS = 3000
 PAGE_COLUMNS = "doc_id, type, id, title, kind, status, polarity, project_id, created_at"
 # Which weight labels a field query scores: the labels its field gets in `tsv`.
 _FIELD_LABELS = {"title": "A", "lesson": "A", "recommendation": "B", "topic": "D", "tag": "D"}
@@ -194,7 +195,8 @@ def _first_stage(
             source = f"(SELECT {PAGE_COLUMNS}, tsv || ''::tsvector AS tsv FROM {source} OFFSET 0) s"
         sql = (
             f"SELECT {PAGE_COLUMNS}, {key or '0'} AS first FROM {source} "
-            f"ORDER BY {order} LIMIT {wanted - len(rows) + len(seen)}"
+            # `wanted`, not what is missing: this tier may repeat up to all the rows so far.
+            f"ORDER BY {order} LIMIT {wanted}"
         )
         for r in conn.execute(text(sql), params).mappings():
             if r["doc_id"] not in seen and len(rows) < wanted:
@@ -204,17 +206,9 @@ def _first_stage(
 
 
 def _rarest(terms: list[QueryTerm], freqs: Any) -> str | None:
-    """A tsquery of the query's rarest single words, together in up to about
-    CANDIDATE_ROWS rows (always at least one word)."""
-    singles = sorted((freqs.freq.get(t.words[0], 0), t.words[0]) for t in terms if len(t.words) < 2)
-    chosen: list[str] = []
-    rows = 0
-    for df, word in singles:
-        if chosen and rows + df > CANDIDATE_ROWS:
-            break
-        chosen.append(f"'{word}'")  # SAFE_WORD: letters and digits only
-        rows += df
-    return " | ".join(chosen) or None
+    """A tsquery of the query's rarest single words (`pg_weighted.rarest`)."""
+    words = rarest([t.words[0] for t in terms if len(t.words) == 1], freqs)
+    return " | ".join(f"'{w}'" for w in words) or None  # SAFE_WORD: letters and digits
 
 
 def _scored(

@@ -130,6 +130,19 @@ class TermStats:
         return found
 
 
+def rarest(words: Sequence[str], freqs: DocFreqs) -> list[str]:
+    """The rarest of `words`, together in up to about CANDIDATE_ROWS rows (at least one
+    word when there are any): they find the candidates, common words would add rows only."""
+    chosen: list[str] = []
+    rows = 0
+    for df, word in sorted((freqs.freq.get(w, 0), w) for w in words):
+        if chosen and rows + df > CANDIDATE_ROWS:
+            break
+        chosen.append(word)
+        rows += df
+    return chosen
+
+
 def _operand(words: Sequence[str]) -> str:
     # Every word is letters and digits only (SAFE_WORD), so quoting it is safe.
     return " <-> ".join(f"'{w}'" for w in words)
@@ -151,13 +164,7 @@ def weighted_search(
     if not query or limit < 1:
         return []
     freqs = stats.doc_freq(engine, sorted({w for words, _ in query for w in words}))
-    singles = sorted((freqs.freq[words[0]], words[0]) for words, _ in query if len(words) == 1)
-    rows_so_far, generator = 0, []
-    for df, word in singles:
-        if generator and rows_so_far + df > CANDIDATE_ROWS:
-            break
-        generator.append(_operand([word]))
-        rows_so_far += df
+    generator = [_operand([w]) for w in rarest([ws[0] for ws, _ in query if len(ws) == 1], freqs)]
     if not generator:  # phrases only: they find their own candidates
         generator = [f"({_operand(words)})" for words, _ in query]
     lexemes = sorted({lx for words, _ in query for w in words if (lx := stats.lexeme(w))})
