@@ -39,7 +39,7 @@ POOL = 150
 # A short query's words are few, so BM25 reorders fewer candidates (its pool is the costly
 # part: each row's long tsvector read and unnested).
 SHORT_POOL = 50
-FULL_RANK_ROWS = 1500
+FULL_RANK_ROWS = 500
 SURELY_BIG = 10  # times FULL_RANK_ROWS: see `_surely_big`
 PAGE_COLUMNS = "doc_id, type, id, title, kind, status, polarity, project_id, created_at"
 # Which weight labels a field query scores: the labels its field gets in `tsv`.

@@ -95,17 +95,18 @@ def _filters(f: SearchFilters, params: Params) -> list[str]:
 
 
 def _scope(scope: AccessScope, params: Params) -> list[str]:
+    """`AccessScope.can_see` as SQL. `shared` (public or internal) and `listed` (shared and
+    published) are generated columns at the front of the row (revision 0009): most rows are
+    settled by one flag, without reading the team columns."""
     if scope.is_admin:
         return []
     teams = params.add(sorted(scope.team_ids))
     owner = f"owning_team_id = ANY(CAST({teams} AS integer[]))"
-    preds = [
-        f"(visibility IN ('public', 'internal') OR {owner} "
-        f"OR team_ids && CAST({teams} AS integer[]))"
-    ]
-    if not scope.sees_unpublished:
-        preds.append(f"(is_published OR {owner})")
-    return preds
+    member = f"team_ids && CAST({teams} AS integer[])"
+    if scope.sees_unpublished:
+        return [f"(shared OR {owner} OR {member})"]
+    # Readable (shared or in a team of the item) and published, or owned.
+    return [f"(listed OR {owner} OR (is_published AND {member}))"]
 
 
 def build_where(

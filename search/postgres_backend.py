@@ -9,6 +9,7 @@ total and facets are one pass over the same WHERE clause as the hits (`pg_facets
 beside the ranking (`pg_rank`); snippets come from `ts_headline`.
 """
 
+import json
 import math
 import re
 from collections import Counter
@@ -53,12 +54,27 @@ _TSV = (
     "setweight(to_tsvector('english', :body || ' ' || :topic_text), 'D')"
 )
 _HEAD = "to_tsvector('english', :title)"  # the first ranking stage of big answers (pg_rank)
+# Each row's facet and label sets (revision 0009) are inserted when new and looked up by the
+# digest of their text form, as the revision wrote them: once per batch, by position.
+_FACETS = ("type", "kind", "polarity", "status", "root_cause_category", "year")
+_FACET_RECORD = (
+    "x(i integer, type varchar, kind varchar, polarity varchar, status varchar, "
+    "root_cause_category varchar, year integer)"
+)
+_FACET_DIGEST = f"md5(ROW({', '.join(f'x.{n}' for n in _FACETS)})::text)"
+_LABEL_RECORD = "x(i integer, topics text[], tags text[])"
+_LABEL_DIGEST = "md5(ROW(x.topics, x.tags)::text)"
+_SETS = {
+    "search_facet_sets": (_FACET_RECORD, _FACET_DIGEST, _FACETS, "facet_key"),
+    "search_label_sets": (_LABEL_RECORD, _LABEL_DIGEST, ("topics", "tags"), "label_key"),
+}
 _UPSERT = text(
-    f"INSERT INTO search_documents ({_COLUMNS}, tsv, head) VALUES ("
+    f"INSERT INTO search_documents ({_COLUMNS}, tsv, head, facet_key, label_key) VALUES ("
     + ", ".join(f":{c.strip()}" for c in _COLUMNS.split(","))
-    + f", {_TSV}, {_HEAD}) ON CONFLICT (doc_id) DO UPDATE SET "
+    + f", {_TSV}, {_HEAD}, :facet_key, :label_key) ON CONFLICT (doc_id) DO UPDATE SET "
     + ", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _COLUMNS.split(",")[1:])
-    + ", tsv = EXCLUDED.tsv, head = EXCLUDED.head"
+    + ", tsv = EXCLUDED.tsv, head = EXCLUDED.head, facet_key = EXCLUDED.facet_key, "
+    "label_key = EXCLUDED.label_key"
 )
 _VOCAB = text(
     "INSERT INTO search_vocabulary (word, doc_count) "
@@ -108,8 +124,14 @@ class PostgresBackend(BaseBackend):
             texts = (doc.title, doc.lesson, doc.recommendation, doc.observation, doc.body)
             words.update({w.lower() for t in texts for w in _WORD.findall(t)})
         ordered = sorted(words)  # a fixed order: two writers cannot deadlock on the rows
+        rows = [_row(d) for d in docs]
         with self._engine.begin() as conn:
-            conn.execute(_UPSERT, [_row(d) for d in docs])
+            for table, (_, _, names, key) in _SETS.items():
+                sets = [_set_of(r, names) for r in rows]
+                keys = _set_keys(conn, table, sets)
+                for r, values in zip(rows, sets, strict=True):
+                    r[key] = keys[values]
+            conn.execute(_UPSERT, rows)
             conn.execute(_VOCAB, {"words": ordered, "counts": [words[w] for w in ordered]})
 
     def delete(self, doc_ids: Sequence[str]) -> None:
@@ -348,6 +370,37 @@ class PostgresBackend(BaseBackend):
         return pg_weighted.weighted_search(
             self._engine, self._term_stats, terms, scope, filters, limit
         )
+
+
+def _set_of(row: dict[str, Any], names: Sequence[str]) -> tuple[Any, ...]:
+    """A row's values of a set's columns, hashable (arrays as tuples)."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in (row[n] for n in names))
+
+
+def _set_keys(
+    conn: Connection, table: str, sets: list[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], int]:
+    """The keys of `sets` (value tuples in `_SETS[table]`'s column order) in `table`,
+    inserting those it lacks."""
+    record, digest, names, _ = _SETS[table]
+    distinct = sorted(set(sets), key=repr)  # a fixed order: concurrent writers cannot deadlock
+    payload = json.dumps(
+        [{"i": i, **dict(zip(names, s, strict=True))} for i, s in enumerate(distinct)]
+    )
+    source = f"jsonb_to_recordset(CAST(:sets AS jsonb)) AS {record}"
+    conn.execute(
+        text(
+            f"INSERT INTO {table} (digest, {', '.join(names)}) "
+            f"SELECT {digest}, {', '.join(f'x.{n}' for n in names)} FROM {source} "
+            "ON CONFLICT (digest) DO NOTHING"
+        ),
+        {"sets": payload},
+    )
+    found = conn.execute(
+        text(f"SELECT x.i, t.key FROM {source} JOIN {table} t ON t.digest = {digest}"),
+        {"sets": payload},
+    ).all()
+    return {distinct[i]: key for i, key in found}
 
 
 def _quoted(word: str) -> str:

@@ -178,6 +178,43 @@ def test_restricted_and_unpublished_documents_are_absent_from_hits_totals_and_fa
     assert set(ids(index, "valve", REVIEWER)) & {"lesson:5", "lesson:6"} == {"lesson:6"}
 
 
+def test_every_backend_applies_the_visibility_rule_of_access_scope(backend):
+    """Each combination of visibility, publication, owner and sharing, seen from each kind
+    of caller: the hits and total are exactly the items `AccessScope.can_see` allows."""
+    docs = [
+        IndexDoc(
+            "lesson",
+            i + 1,
+            "Harness inspection",
+            visibility=visibility,
+            is_published=published,
+            owning_team_id=owner,
+            team_ids=shared,
+        )
+        for i, (visibility, published, owner, shared) in enumerate(
+            (v, p, o, s)
+            for v in ("public", "internal", "restricted")
+            for p in (True, False)
+            for o in (RED, BLUE, None)
+            for s in ((), (RED,), (BLUE, RED))
+        )
+    ]
+    backend.upsert(docs)
+    scopes = [
+        ADMIN,
+        OUTSIDER,
+        RED_MEMBER,
+        BLUE_MEMBER,
+        REVIEWER,
+        AccessScope(team_ids=frozenset({RED}), sees_unpublished=True),
+    ]
+    for scope in scopes:
+        expected = {d.doc_id for d in docs if scope.can_see(d)}
+        found = search(backend, "harness", scope, fuzzy=False)
+        assert {h.doc_id for h in found.hits} == expected, scope
+        assert found.total == len(expected) == sum(found.facets["type"].values()), scope
+
+
 def test_suggest_offers_visible_titles_and_words_only(index):
     assert index.suggest("zorb", OUTSIDER) == []
     assert "zorbulation" in index.suggest("zorb", RED_MEMBER)
