@@ -201,7 +201,10 @@ class PostgresBackend(BaseBackend):
         by_score = query.sort == "relevance" and rank_q is not None
         counting = self._counting.submit(self._count, where, Params(params), node is not None)
         try:
-            page, texts = self._page(node, query, where, params, rank_q, focus, by_score)
+            title_where = _title_where(node, query, scope, exclude, params)
+            page, texts = self._page(
+                node, query, (where, title_where), params, rank_q, focus, by_score
+            )
         finally:
             total, facets = counting.result()
         hits = [self._hit(r, texts[r["doc_id"]], score) for r, score in page]
@@ -217,13 +220,15 @@ class PostgresBackend(BaseBackend):
         self,
         node: Node | None,
         query: SearchQuery,
-        where: str,
+        wheres: tuple[str, str | None],
         params: Params,
         rank_q: str | None,
         focus: Focus | None,
         by_score: bool,
     ) -> tuple[list[tuple[Any, float | None]], dict[str, Any]]:
-        """The page's rows (with their scores) and their snippet sources."""
+        """The page's rows (with their scores) and their snippet sources. `wheres`: the
+        matches' condition, and the one a title holding every word needs (`_title_where`)."""
+        where, title_where = wheres
         page: list[tuple[Any, float | None]] = []
         with self._engine.connect() as conn:
             if node is not None:
@@ -247,6 +252,7 @@ class PostgresBackend(BaseBackend):
                     rank=self._rank(rank_q, focus, params),
                     rank_q=rank_q,
                     count_upto=count_upto,
+                    title_where=title_where,
                     long_query=focus is not None,
                     any_word=isinstance(node, Bool) and len(node.should) > 1 and not node.must,
                     offset=query.offset,
@@ -401,6 +407,27 @@ def _set_keys(
         {"sets": payload},
     ).all()
     return {distinct[i]: key for i, key in found}
+
+
+def _title_where(
+    node: Node | None,
+    query: SearchQuery,
+    scope: AccessScope,
+    exclude: str | None,
+    params: Params,
+) -> str | None:
+    """The condition of the matches without their text condition, when a title holding every
+    positive leaf matches the query by itself: no NOT and no field anywhere in it (the title
+    is part of `tsv`, with the same words at the same positions). None otherwise."""
+    if node is None or not _plain(node):
+        return None
+    return build_where(None, query.filters, scope, exclude, params)[0]
+
+
+def _plain(node: Node) -> bool:
+    if isinstance(node, Bool):
+        return not node.must_not and all(_plain(c) for c in (*node.must, *node.should))
+    return node.field is None
 
 
 def _quoted(word: str) -> str:

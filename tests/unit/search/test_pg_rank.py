@@ -70,6 +70,22 @@ def test_a_big_answer_is_still_ranked_by_bm25_at_the_top(big: PostgresBackend):
     assert 20 not in [h.id for h in big.search(SearchQuery(q="leak", limit=50), OUTSIDER).hits]
 
 
+def test_the_title_tier_of_a_big_answer_keeps_every_condition_of_the_query(big: PostgresBackend):
+    # A title holding every word is taken without testing the long tsvector again: only
+    # when nothing else (a NOT, a field) could exclude it.
+    assert big.search(SearchQuery(q="valve leak", limit=3), OUTSIDER).hits[0].id == 7
+    for q in ("valve leak NOT grew", "(valve leak) AND title:report"):
+        found = big.search(SearchQuery(q=q, limit=30, fuzzy=False), OUTSIDER)
+        assert 7 not in [h.id for h in found.hits], q
+        assert found.total == len(found.hits), q
+    # A title holding one of the words is a match of an OR, not of an AND.
+    big.upsert([_doc(31, "Valve inspection", "a note about seals")])
+    both = big.search(SearchQuery(q="valve AND leak", limit=30, fuzzy=False), ADMIN)
+    assert sorted(h.id for h in both.hits) == [7, 12, 20] and both.total == 3
+    either = big.search(SearchQuery(q="seals OR leak", limit=30, fuzzy=False), ADMIN)
+    assert {7, 12, 20, 31} == {h.id for h in either.hits}
+
+
 def test_pages_cut_one_order_across_the_pool_boundary(big: PostgresBackend):
     every = big.search(SearchQuery(q="valve OR leak", limit=12), OUTSIDER).hits
     pages = [
