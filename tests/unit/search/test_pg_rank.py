@@ -136,14 +136,29 @@ def test_read_facets_adds_up_keys_and_counts_an_item_once_per_array_value():
     assert facets["kind"] == {}  # no value is not a bucket
 
 
-def test_settle_analyzes_the_search_rows(pg: PostgresBackend):
+def test_settle_analyzes_the_search_rows_and_merges_pending_index_entries(pg: PostgresBackend):
+    pending = "SELECT gin_clean_pending_list('ix_search_documents_tsv'::regclass)"
     pg.upsert(_corpus())
+    with pg._engine.begin() as conn:
+        # New rows wait in the tsv index's pending list (every search reads through it).
+        assert conn.execute(text(pending)).scalar_one() > 0
+    pg.upsert([_doc(n, f"Report {n}", f"valve {FILLER} {n}") for n in range(40, 50)])
     pg.settle()
-    with pg._engine.connect() as conn:
+    with pg._engine.begin() as conn:
         analyzed = conn.execute(
             text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'search_documents'")
         ).scalar_one()
+        assert conn.execute(text(pending)).scalar_one() == 0
+        # The small indexes take their entries straight in: no list to merge.
+        options = conn.execute(
+            text("SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'ix_search_doc%'")
+        ).all()
     assert analyzed is not None
+    assert {name for name, opts in options if opts and "fastupdate=off" in opts} == {
+        "ix_search_documents_head",
+        "ix_search_documents_topics",
+        "ix_search_documents_tags",
+    }
 
 
 def test_only_word_counts_far_past_the_full_rank_limit_skip_counting():
