@@ -149,15 +149,16 @@ def test_settle_analyzes_the_search_rows_and_merges_pending_index_entries(pg: Po
             text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'search_documents'")
         ).scalar_one()
         assert conn.execute(text(pending)).scalar_one() == 0
-        # The small indexes take their entries straight in: no list to merge.
+        # Lists are kept short between merges.
         options = conn.execute(
             text("SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'ix_search_doc%'")
         ).all()
     assert analyzed is not None
-    assert {name for name, opts in options if opts and "fastupdate=off" in opts} == {
-        "ix_search_documents_head",
-        "ix_search_documents_topics",
-        "ix_search_documents_tags",
+    assert {name: opts for name, opts in options if opts} == {
+        "ix_search_documents_tsv": ["gin_pending_list_limit=1024"],
+        "ix_search_documents_head": ["gin_pending_list_limit=256"],
+        "ix_search_documents_topics": ["gin_pending_list_limit=256"],
+        "ix_search_documents_tags": ["gin_pending_list_limit=256"],
     }
 
 
