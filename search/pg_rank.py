@@ -125,7 +125,8 @@ def rank_page(
         leaves,
         terms,
         freqs,
-        (where, title_where or where),
+        where,
+        title_where or where,
         params,
         rank,
         rank_q,
@@ -173,7 +174,8 @@ def _first_stage(
     leaves: Sequence[Leaf],
     terms: list[QueryTerm] | None,
     freqs: Any,
-    wheres: tuple[str, str],
+    where: str,
+    title_where: str,
     params: Params,
     rank: str,
     rank_q: str,
@@ -182,9 +184,8 @@ def _first_stage(
     all_words_first: bool,
     wanted: int,
 ) -> list[tuple[Any, float]]:
-    """The first `wanted` matches in the first stage's order, with its score. `wheres`: the
-    matches' condition, and the one that suffices for a title holding every leaf."""
-    where, title_where = wheres
+    """The first `wanted` matches in the first stage's order, with its score. `where` is the
+    matches' condition, `title_where` the one that suffices for a title holding every leaf."""
     head_key = f"ts_rank(head, {rank_q})"
     if total <= FULL_RANK_ROWS:
         tiers: list[tuple[str, str | None, str]] = [("TRUE", rank, where)]

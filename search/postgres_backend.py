@@ -218,9 +218,9 @@ class PostgresBackend(BaseBackend):
         by_score = query.sort == "relevance" and rank_q is not None
         counting = self._counting.submit(self._count, where, Params(params), node is not None)
         try:
-            title_where = _title_where(node, query, scope, exclude, params)
+            title_where = _title_where(node, query, scope, exclude, params) if by_score else None
             page, texts = self._page(
-                node, query, (where, title_where), params, rank_q, focus, by_score
+                node, query, where, title_where, params, rank_q, focus, by_score
             )
         finally:
             total, facets = counting.result()
@@ -237,15 +237,15 @@ class PostgresBackend(BaseBackend):
         self,
         node: Node | None,
         query: SearchQuery,
-        wheres: tuple[str, str | None],
+        where: str,
+        title_where: str | None,
         params: Params,
         rank_q: str | None,
         focus: Focus | None,
         by_score: bool,
     ) -> tuple[list[tuple[Any, float | None]], dict[str, Any]]:
-        """The page's rows (with their scores) and their snippet sources. `wheres`: the
-        matches' condition, and the one a title holding every word needs (`_title_where`)."""
-        where, title_where = wheres
+        """The page's rows (with their scores) and their snippet sources; `title_where` as
+        `_title_where` gives it."""
         page: list[tuple[Any, float | None]] = []
         with self._engine.connect() as conn:
             if node is not None:
