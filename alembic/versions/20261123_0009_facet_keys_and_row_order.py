@@ -94,8 +94,9 @@ def upgrade() -> None:
         "shared boolean GENERATED ALWAYS AS (visibility IN ('public', 'internal')) STORED, "
         "listed boolean GENERATED ALWAYS AS "
         "(is_published AND visibility IN ('public', 'internal')) STORED, "
-        # No foreign keys: a check per row locks the set's row (a third of the import
-        # rate); sets are never deleted, and the backend writes a row's sets first.
+        # No foreign keys: their check locks the set's row for every search row written
+        # (an import ran 642 rows/s with them, 748 without, one run each); sets are never
+        # deleted, and the backend writes a row's sets first.
         "facet_key integer NOT NULL, label_key integer NOT NULL, "
         "owning_team_id integer, project_id integer, team_ids integer[] NOT NULL, "
         "doc_id varchar(40) PRIMARY KEY, type varchar(16) NOT NULL, "
