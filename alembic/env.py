@@ -8,9 +8,9 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 from alembic import context
-from service import models  # noqa: F401  (fills SQLModel.metadata for `alembic check`)
-from service.db import make_engine
-from service.settings import Settings
+from hindsight.service import models  # noqa: F401  (fills SQLModel.metadata for `alembic check`)
+from hindsight.service.db import make_engine
+from hindsight.service.settings import Settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -10,9 +10,9 @@ import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from search.base import SearchBackend
-from search.factory import open_backend
-from service import migrations
+from hindsight.search.base import SearchBackend
+from hindsight.search.factory import open_backend
+from hindsight.service import migrations
 
 
 def _conninfo(url: str, database: str | None = None) -> str:

@@ -50,12 +50,12 @@ from bench.common import Timer, percentile
 from bench.search_http import DETAILS, database, wait_indexed, write_rows
 from bench.search_speed import make_docs
 from bench.server import running_server, team_member
-from service import migrations
-from service.assets.models import Asset
-from service.columns import utcnow
-from service.lessons.models import Lesson, LessonLabel
-from service.outbox.models import OutboxEntry
-from service.teams.models import Team
+from hindsight.service import migrations
+from hindsight.service.assets.models import Asset
+from hindsight.service.columns import utcnow
+from hindsight.service.lessons.models import Lesson, LessonLabel
+from hindsight.service.outbox.models import OutboxEntry
+from hindsight.service.teams.models import Team
 
 NASA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "nasa_llis.jsonl"
 BRIEFS = Path(__file__).resolve().parent / "due_diligence_briefs" / "briefs.jsonl"

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.search_http import database, write_rows
 from bench.search_speed import make_docs
 from bench.server import ADMIN_HEADERS, server_process
-from service import migrations
-from service.outbox.models import OutboxEntry
+from hindsight.service import migrations
+from hindsight.service.outbox.models import OutboxEntry
 
 MIB = 1024 * 1024
 

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import backend
-from search.base import AccessScope, IndexDoc, SearchQuery
+from hindsight.search.base import AccessScope, IndexDoc, SearchQuery
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "ir" / "cranfield"
 DEPTH = 100

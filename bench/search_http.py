@@ -35,14 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import Timer, _conninfo, percentile
 from bench.search_speed import make_docs, make_queries
 from bench.server import running_server, team_member
-from search.base import AccessScope, IndexDoc, SearchBackend, SearchQuery
-from search.factory import open_backend
-from service import migrations
-from service.assets.models import Asset
-from service.columns import utcnow
-from service.lessons.models import Lesson
-from service.outbox.models import OutboxEntry
-from service.teams.models import Team
+from hindsight.search.base import AccessScope, IndexDoc, SearchBackend, SearchQuery
+from hindsight.search.factory import open_backend
+from hindsight.service import migrations
+from hindsight.service.assets.models import Asset
+from hindsight.service.columns import utcnow
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.outbox.models import OutboxEntry
+from hindsight.service.teams.models import Team
 
 PER_ASSET = 10
 DETAILS = {"objectives": "-", "what_went_well": [], "what_went_wrong": [], "what_to_improve": []}

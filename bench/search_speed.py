@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Timer, backend, percentile
-from search.base import AccessScope, IndexDoc, SearchQuery
+from hindsight.search.base import AccessScope, IndexDoc, SearchQuery
 
 NASA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "nasa_llis.jsonl"
 SCOPE = AccessScope(team_ids=frozenset({1, 2}))

@@ -1,6 +1,6 @@
 """Hindsight's typed Python client, sync and async.
 
-    from clients import HindsightClient
+    from hindsight.clients import HindsightClient
 
     with HindsightClient("http://127.0.0.1:8000", token) as hindsight:
         page = hindsight.search("supplier rework", type="lesson")
@@ -10,9 +10,9 @@
 Answers are the `schemas/` models; errors are documented in `clients.errors`.
 """
 
-from clients._core import Call
-from clients.async_ import AsyncHindsightClient
-from clients.errors import (
+from hindsight.clients._core import Call
+from hindsight.clients.async_ import AsyncHindsightClient
+from hindsight.clients.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -27,8 +27,8 @@ from clients.errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from clients.operations import Operations
-from clients.sync import HindsightClient
+from hindsight.clients.operations import Operations
+from hindsight.clients.sync import HindsightClient
 
 __all__ = [
     "APIError",

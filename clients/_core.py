@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from clients.errors import error_for
+from hindsight.clients.errors import error_for
 
 T = TypeVar("T")
 Body = BaseModel | Mapping[str, Any]

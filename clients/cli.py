@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.progress import Progress, TextColumn
 from rich.table import Table
 
-from clients.errors import APIError, HindsightError
-from clients.sync import HindsightClient
-from schemas.bulk import ImportReport
+from hindsight.clients.errors import APIError, HindsightError
+from hindsight.clients.sync import HindsightClient
+from hindsight.schemas.bulk import ImportReport
 
 out = Console()
 err = Console(stderr=True)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from schemas.common import Page
+from hindsight.schemas.common import Page
 
 PAGE_SIZE = 100  # the API's largest page
 

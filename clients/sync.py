@@ -9,20 +9,20 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from clients._core import Body, Call, decode_error
-from clients.errors import TransportError
-from clients.operations import Operations
-from clients.paging import PAGE_SIZE, next_offset
-from schemas.actions import ActionRead
-from schemas.applications import ApplicationRead
-from schemas.assets import AssetRead
-from schemas.attachments import AttachmentRead
-from schemas.bulk import ImportReport
-from schemas.common import Page
-from schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
-from schemas.health import Health
-from schemas.lessons import LessonRead
-from schemas.maturity import (
+from hindsight.clients._core import Body, Call, decode_error
+from hindsight.clients.errors import TransportError
+from hindsight.clients.operations import Operations
+from hindsight.clients.paging import PAGE_SIZE, next_offset
+from hindsight.schemas.actions import ActionRead
+from hindsight.schemas.applications import ApplicationRead
+from hindsight.schemas.assets import AssetRead
+from hindsight.schemas.attachments import AttachmentRead
+from hindsight.schemas.bulk import ImportReport
+from hindsight.schemas.common import Page
+from hindsight.schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
+from hindsight.schemas.health import Health
+from hindsight.schemas.lessons import LessonRead
+from hindsight.schemas.maturity import (
     AssessmentRead,
     AssessmentSummary,
     FigureInfo,
@@ -30,13 +30,13 @@ from schemas.maturity import (
     FrameworkSummary,
     TeamProgress,
 )
-from schemas.metrics import LearningMetrics
-from schemas.projects import ProjectRead
-from schemas.search import RelatedLessons, SearchPage, Suggestions
-from schemas.teams import TeamRead
-from schemas.tokens import TokenCreated, TokenRead
-from schemas.users import Me, UserRead
-from schemas.versions import VersionRead
+from hindsight.schemas.metrics import LearningMetrics
+from hindsight.schemas.projects import ProjectRead
+from hindsight.schemas.search import RelatedLessons, SearchPage, Suggestions
+from hindsight.schemas.teams import TeamRead
+from hindsight.schemas.tokens import TokenCreated, TokenRead
+from hindsight.schemas.users import Me, UserRead
+from hindsight.schemas.versions import VersionRead
 
 T = TypeVar("T")
 

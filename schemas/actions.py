@@ -4,8 +4,8 @@ from datetime import date
 
 from pydantic import Field
 
-from schemas.common import Id, Input, Output, UTCTimestamp
-from schemas.enums import ActionStatus
+from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
+from hindsight.schemas.enums import ActionStatus
 
 Evidence = Field(
     None,

@@ -2,8 +2,8 @@
 
 from pydantic import Field
 
-from schemas.common import Id, Input, Output, UTCTimestamp
-from schemas.enums import Decision, Outcome
+from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
+from hindsight.schemas.enums import Decision, Outcome
 
 Note = Field("", max_length=4000)
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
-from schemas.common import Contact, Input, TextList
+from hindsight.schemas.common import Contact, Input, TextList
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 Contacts = Annotated[list[Contact], Field(max_length=100)]

@@ -4,10 +4,10 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from schemas.asset_details import AssetDetails
-from schemas.common import Author, Input, Labels, Output, UTCTimestamp
-from schemas.enums import AssetKind, AssetStatus, Visibility
-from schemas.lessons import LessonFields
+from hindsight.schemas.asset_details import AssetDetails
+from hindsight.schemas.common import Author, Input, Labels, Output, UTCTimestamp
+from hindsight.schemas.enums import AssetKind, AssetStatus, Visibility
+from hindsight.schemas.lessons import LessonFields
 
 MAX_EMBEDDED_LESSONS = 100
 

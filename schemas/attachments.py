@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from schemas.common import Output, UTCTimestamp
+from hindsight.schemas.common import Output, UTCTimestamp
 
 
 class AttachmentRead(Output):

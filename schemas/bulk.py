@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from schemas.asset_details import AssetDetails
-from schemas.assets import AssetRead
-from schemas.common import Author, Input, Labels
-from schemas.enums import AssetKind, AssetStatus, LessonStatus, Visibility
-from schemas.lessons import LessonFields, LessonRead
+from hindsight.schemas.asset_details import AssetDetails
+from hindsight.schemas.assets import AssetRead
+from hindsight.schemas.common import Author, Input, Labels
+from hindsight.schemas.enums import AssetKind, AssetStatus, LessonStatus, Visibility
+from hindsight.schemas.lessons import LessonFields, LessonRead
 
 ExternalId = Annotated[
     str,

@@ -3,11 +3,18 @@ ranked and explained; the check is stored with exactly what it showed."""
 
 from pydantic import BaseModel, Field
 
-from schemas.actions import ActionRead
-from schemas.applications import ApplicationRead
-from schemas.common import Author, Id, Input, Labels, Output, UTCTimestamp
-from schemas.enums import AssetKind, AssetStatus, Decision, OrganisationType, Phase, Visibility
-from schemas.lessons import LessonRead
+from hindsight.schemas.actions import ActionRead
+from hindsight.schemas.applications import ApplicationRead
+from hindsight.schemas.common import Author, Id, Input, Labels, Output, UTCTimestamp
+from hindsight.schemas.enums import (
+    AssetKind,
+    AssetStatus,
+    Decision,
+    OrganisationType,
+    Phase,
+    Visibility,
+)
+from hindsight.schemas.lessons import LessonRead
 
 MAX_DESCRIPTION = 50_000
 MAX_DECISIONS = 100

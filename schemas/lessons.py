@@ -4,8 +4,8 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from schemas.common import Input, Labels, Output, UTCTimestamp
-from schemas.enums import (
+from hindsight.schemas.common import Input, Labels, Output, UTCTimestamp
+from hindsight.schemas.enums import (
     Impact,
     LessonStatus,
     OrganisationType,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from schemas.common import AwareTimestamp, Input, Output, UTCTimestamp
+from hindsight.schemas.common import AwareTimestamp, Input, Output, UTCTimestamp
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 Key = Annotated[

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from schemas.common import (
+from hindsight.schemas.common import (
     AwareTimestamp,
     Contact,
     Input,
@@ -13,7 +13,7 @@ from schemas.common import (
     Output,
     UTCTimestamp,
 )
-from schemas.enums import OrganisationType, Phase, ProjectStatus, Visibility
+from hindsight.schemas.enums import OrganisationType, Phase, ProjectStatus, Visibility
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 

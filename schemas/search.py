@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from schemas.common import UTCTimestamp
+from hindsight.schemas.common import UTCTimestamp
 
 
 class SearchItem(BaseModel):

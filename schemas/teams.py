@@ -1,6 +1,6 @@
 from pydantic import Field
 
-from schemas.common import Input, Output, UTCTimestamp
+from hindsight.schemas.common import Input, Output, UTCTimestamp
 
 
 class TeamCreate(Input):

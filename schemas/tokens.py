@@ -1,6 +1,6 @@
 from pydantic import Field
 
-from schemas.common import AwareTimestamp, Id, Input, Output, UTCTimestamp
+from hindsight.schemas.common import AwareTimestamp, Id, Input, Output, UTCTimestamp
 
 
 class TokenCreate(Input):

@@ -1,7 +1,7 @@
 from pydantic import EmailStr, Field
 
-from schemas.common import Id, Input, Output, UTCTimestamp
-from schemas.enums import Role
+from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
+from hindsight.schemas.enums import Role
 
 
 class UserCreate(Input):

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.common import Output, UTCTimestamp
+from hindsight.schemas.common import Output, UTCTimestamp
 
 
 class ChangedBy(BaseModel):

@@ -11,10 +11,17 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 
-from search import feedback, typo
-from search.base import AccessScope, IndexDoc, SearchFilters, SearchHit, SearchQuery, SearchResult
-from search.feedback import Weighted
-from search.query import (
+from hindsight.search import feedback, typo
+from hindsight.search.base import (
+    AccessScope,
+    IndexDoc,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
+from hindsight.search.feedback import Weighted
+from hindsight.search.query import (
     STOPWORDS,
     Bool,
     Node,
@@ -26,7 +33,7 @@ from search.query import (
     positive_leaves,
     widen_terms,
 )
-from search.snippets import Matcher
+from hindsight.search.snippets import Matcher
 
 RELATED_TERMS = 25
 # A query of a few plain words first asks for all of them; when that finds at least this

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from search.base import SearchBackend
+from hindsight.search.base import SearchBackend
 
 BACKENDS = ("tantivy", "whoosh", "postgres")
 
@@ -15,17 +15,17 @@ def open_backend(
     """tantivy and whoosh keep their index in `index_dir` (in memory when None);
     postgres searches the database behind `engine`."""
     if name == "tantivy":
-        from search.tantivy_backend import TantivyBackend
+        from hindsight.search.tantivy_backend import TantivyBackend
 
         return TantivyBackend(index_dir)
     if name == "whoosh":
-        from search.whoosh_backend import WhooshBackend
+        from hindsight.search.whoosh_backend import WhooshBackend
 
         return WhooshBackend(index_dir)
     if name == "postgres":
         if engine is None:
             raise ValueError("the postgres search backend needs a database engine")
-        from search.postgres_backend import PostgresBackend
+        from hindsight.search.postgres_backend import PostgresBackend
 
         return PostgresBackend(engine)
     raise ValueError(f"unknown search backend {name!r}; expected one of {', '.join(BACKENDS)}")

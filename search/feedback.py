@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-from search.query import STOPWORDS, Bool, Node, Phrase, Term
+from hindsight.search.query import STOPWORDS, Bool, Node, Phrase, Term
 
 # Queries of this many plain words get feedback: short queries are names of things (and
 # are timed tightly); a page of prose (due diligence) names its subject in many words

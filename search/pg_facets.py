@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from search.base import FACET_LIMIT, Facets
-from search.base import empty_facets as _empty
+from hindsight.search.base import FACET_LIMIT, Facets
+from hindsight.search.base import empty_facets as _empty
 
 _SCALARS = ("type", "kind", "polarity", "status", "root_cause_category", "year")
 _ARRAYS = ("topics", "tags")

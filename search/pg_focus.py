@@ -12,7 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from search.query import Bool, Node, Phrase, Term
+from hindsight.search.query import Bool, Node, Phrase, Term
 
 # 14 words scored 0.174 nDCG@10 on the due-diligence briefs, 30 scored 0.223, 50 0.203.
 KEY_TERMS = 30

@@ -31,9 +31,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from search.pg_sql import Params, leaf_ts
-from search.pg_weighted import SAFE_WORD, TermStats, bm25, idf, rarest
-from search.query import Leaf, Phrase, Prefix
+from hindsight.search.pg_sql import Params, leaf_ts
+from hindsight.search.pg_weighted import SAFE_WORD, TermStats, bm25, idf, rarest
+from hindsight.search.query import Leaf, Phrase, Prefix
 
 POOL = 150
 # A short query's words are few, so BM25 reorders fewer candidates (its pool is the costly

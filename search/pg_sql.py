@@ -3,9 +3,9 @@
 Values always travel as bound parameters; the only text spliced into SQL is our own.
 """
 
-from search.base import AccessScope, SearchFilters
-from search.query import Bool, Node, Phrase, Prefix, Term, positive_leaves
-from search.snippets import START, STOP
+from hindsight.search.base import AccessScope, SearchFilters
+from hindsight.search.query import Bool, Node, Phrase, Prefix, Term, positive_leaves
+from hindsight.search.snippets import START, STOP
 
 # ts_rank with weights for {D, C, B, A}, normalised by document length (flag 1).
 RANK = "ts_rank('{{0.1, 0.2, 0.4, 1.0}}', tsv, {q}, 1)"

@@ -29,8 +29,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from search.base import AccessScope, DocFreqs, SearchFilters, SearchHit, WeightedTerm
-from search.pg_sql import RANK, Params, build_where
+from hindsight.search.base import AccessScope, DocFreqs, SearchFilters, SearchHit, WeightedTerm
+from hindsight.search.pg_sql import RANK, Params, build_where
 
 CANDIDATE_ROWS = 3000
 POOL = 150

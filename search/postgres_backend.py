@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from search import pg_rank, pg_weighted
-from search.base import (
+from hindsight.search import pg_rank, pg_weighted
+from hindsight.search.base import (
     AccessScope,
     DocFreqs,
     Facets,
@@ -34,13 +34,13 @@ from search.base import (
     SearchResult,
     WeightedTerm,
 )
-from search.common import BaseBackend
-from search.feedback import Weighted
-from search.pg_facets import facet_sql, read_facets
-from search.pg_focus import Focus, key_terms, plain_words
-from search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
-from search.query import Bool, Node, positive_leaves
-from search.snippets import clean, mark_headline
+from hindsight.search.common import BaseBackend
+from hindsight.search.feedback import Weighted
+from hindsight.search.pg_facets import facet_sql, read_facets
+from hindsight.search.pg_focus import Focus, key_terms, plain_words
+from hindsight.search.pg_sql import KEY_TERM_RANK, RANK, Params, build_where, headline_sql
+from hindsight.search.query import Bool, Node, positive_leaves
+from hindsight.search.snippets import clean, mark_headline
 
 log = logging.getLogger("hindsight.search")
 _WORD = re.compile(r"[^\W\d_]{3,40}")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Union
 
-from search.base import InvalidQuery
+from hindsight.search.base import InvalidQuery
 
 FIELDS = frozenset({"title", "lesson", "recommendation", "topic", "tag", "kind"})
 MAX_QUERY_CHARS = 4000

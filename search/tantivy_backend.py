@@ -16,7 +16,7 @@ from pathlib import Path
 
 import tantivy
 
-from search.base import (
+from hindsight.search.base import (
     AccessScope,
     DocFreqs,
     IndexDoc,
@@ -27,11 +27,11 @@ from search.base import (
     WeightedTerm,
     empty_facets,
 )
-from search.common import BaseBackend
-from search.feedback import Weighted, feedback_leaf
-from search.query import Bool, Node, Phrase, Prefix, Term
-from search.snippets import make_snippet
-from search.tantivy_schema import (
+from hindsight.search.common import BaseBackend
+from hindsight.search.feedback import Weighted, feedback_leaf
+from hindsight.search.query import Bool, Node, Phrase, Prefix, Term
+from hindsight.search.snippets import make_snippet
+from hindsight.search.tantivy_schema import (
     BOOSTS,
     DEFAULT_FIELDS,
     FIELD_MAP,

@@ -5,7 +5,7 @@ from typing import Any
 
 import tantivy
 
-from search.base import FACET_LIMIT, FACET_NAMES, Facets, IndexDoc, SearchHit
+from hindsight.search.base import FACET_LIMIT, FACET_NAMES, Facets, IndexDoc, SearchHit
 
 # Field boosts: title and the lesson itself above the recommendation, above the observation,
 # above everything else. The title a little under the lesson: titles are short, so a title

@@ -10,7 +10,7 @@ not caught. Among candidates the closest wins, then the most frequent.
 
 from collections.abc import Callable
 
-from search.query import Node, Term, positive_leaves
+from hindsight.search.query import Node, Term, positive_leaves
 
 FUZZY_BELOW = 3  # the fallback runs when the exact query finds fewer hits than this
 

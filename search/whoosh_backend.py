@@ -19,7 +19,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.writing import CLEAR
 
-from search.base import (
+from hindsight.search.base import (
     FACET_LIMIT,
     FACET_NAMES,
     AccessScope,
@@ -32,11 +32,11 @@ from search.base import (
     WeightedTerm,
     empty_facets,
 )
-from search.common import BaseBackend
-from search.feedback import Weighted, feedback_leaf
-from search.query import Bool, Node, Phrase, Prefix, Term
-from search.snippets import make_snippet
-from search.tantivy_schema import BOOSTS, DEFAULT_FIELDS, FIELD_MAP
+from hindsight.search.common import BaseBackend
+from hindsight.search.feedback import Weighted, feedback_leaf
+from hindsight.search.query import Bool, Node, Phrase, Prefix, Term
+from hindsight.search.snippets import make_snippet
+from hindsight.search.tantivy_schema import BOOSTS, DEFAULT_FIELDS, FIELD_MAP
 
 _KEYWORDS = ("type", "kind", "status", "polarity", "impact", "root_cause_category", "visibility")
 _MULTI = {"topics", "tags"}

@@ -8,32 +8,32 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from schemas.common import ErrorBody
-from service import (
+from hindsight.schemas.common import ErrorBody
+from hindsight.service import (
     models,  # noqa: F401  (registers every table)
     openapi,
 )
-from service.actions.routes import router as actions_router
-from service.applications.routes import router as applications_router
-from service.assets.routes import router as assets_router
-from service.attachments.routes import router as attachments_router
-from service.bulk.routes import router as bulk_router
-from service.db import make_engine
-from service.due_diligence.routes import router as due_diligence_router
-from service.error_handlers import install_error_handlers
-from service.health.routes import router as health_router
-from service.idempotency import Replay
-from service.lessons.routes import router as lessons_router
-from service.maturity.routes import router as maturity_router
-from service.metrics.routes import router as metrics_router
-from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from service.projects.routes import router as projects_router
-from service.search.routes import router as search_router
-from service.search.runtime import SearchRuntime
-from service.settings import Settings
-from service.teams.routes import router as teams_router
-from service.tokens.routes import router as tokens_router
-from service.users.routes import router as users_router
+from hindsight.service.actions.routes import router as actions_router
+from hindsight.service.applications.routes import router as applications_router
+from hindsight.service.assets.routes import router as assets_router
+from hindsight.service.attachments.routes import router as attachments_router
+from hindsight.service.bulk.routes import router as bulk_router
+from hindsight.service.db import make_engine
+from hindsight.service.due_diligence.routes import router as due_diligence_router
+from hindsight.service.error_handlers import install_error_handlers
+from hindsight.service.health.routes import router as health_router
+from hindsight.service.idempotency import Replay
+from hindsight.service.lessons.routes import router as lessons_router
+from hindsight.service.maturity.routes import router as maturity_router
+from hindsight.service.metrics.routes import router as metrics_router
+from hindsight.service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from hindsight.service.projects.routes import router as projects_router
+from hindsight.service.search.routes import router as search_router
+from hindsight.service.search.runtime import SearchRuntime
+from hindsight.service.settings import Settings
+from hindsight.service.teams.routes import router as teams_router
+from hindsight.service.tokens.routes import router as tokens_router
+from hindsight.service.users.routes import router as users_router
 
 log = logging.getLogger("hindsight")
 

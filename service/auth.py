@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session
 
-from schemas.enums import Role
-from service.columns import utcnow
-from service.errors import Unauthenticated
-from service.tokens.models import ApiToken
-from service.users.models import User, UserTeam
+from hindsight.schemas.enums import Role
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import Unauthenticated
+from hindsight.service.tokens.models import ApiToken
+from hindsight.service.users.models import User, UserTeam
 
 TOKEN_PREFIX = "hs_"
 

@@ -17,25 +17,25 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
-from clients import cli as client_cli
-from schemas.enums import Role
-from schemas.maturity import FrameworkCreate
-from schemas.teams import TeamCreate
-from schemas.tokens import TokenCreate
-from schemas.users import UserCreate
-from service import migrations
-from service.app import configure_logging
-from service.auth import BOOTSTRAP_ADMIN
-from service.db import make_engine, session_scope
-from service.errors import AppError
-from service.imports.cli import demo_command, import_command
-from service.maturity import csv_import
-from service.maturity import framework_service as frameworks_service
-from service.search.cli import reindex_command
-from service.settings import Settings
-from service.teams import service as teams_service
-from service.tokens import service as tokens_service
-from service.users import service as users_service
+from hindsight.clients import cli as client_cli
+from hindsight.schemas.enums import Role
+from hindsight.schemas.maturity import FrameworkCreate
+from hindsight.schemas.teams import TeamCreate
+from hindsight.schemas.tokens import TokenCreate
+from hindsight.schemas.users import UserCreate
+from hindsight.service import migrations
+from hindsight.service.app import configure_logging
+from hindsight.service.auth import BOOTSTRAP_ADMIN
+from hindsight.service.db import make_engine, session_scope
+from hindsight.service.errors import AppError
+from hindsight.service.imports.cli import demo_command, import_command
+from hindsight.service.maturity import csv_import
+from hindsight.service.maturity import framework_service as frameworks_service
+from hindsight.service.search.cli import reindex_command
+from hindsight.service.settings import Settings
+from hindsight.service.teams import service as teams_service
+from hindsight.service.tokens import service as tokens_service
+from hindsight.service.users import service as users_service
 
 app = typer.Typer(
     help="Hindsight: lessons learned, searched before every project.", no_args_is_help=True
@@ -99,7 +99,7 @@ def serve(
         migrations.upgrade(settings.database_url)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run(
-        "service.app:app_from_env",
+        "hindsight.service.app:app_from_env",
         factory=True,
         host=host,
         port=port,

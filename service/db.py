@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from service.settings import Settings
+from hindsight.service.settings import Settings
 
 _BEGIN_OPTION = "hindsight_sqlite_begin"
 

@@ -10,13 +10,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from schemas.common import MAX_ID
-from schemas.enums import Role
-from service import idempotency
-from service.auth import Principal, authenticate
-from service.db import open_session
-from service.errors import BadRequest, Forbidden, PreconditionRequired
-from service.settings import Settings
+from hindsight.schemas.common import MAX_ID
+from hindsight.schemas.enums import Role
+from hindsight.service import idempotency
+from hindsight.service.auth import Principal, authenticate
+from hindsight.service.db import open_session
+from hindsight.service.errors import BadRequest, Forbidden, PreconditionRequired
+from hindsight.service.settings import Settings
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import AppError
+from hindsight.service.errors import AppError
 
 _HTTP_CODES = {
     400: "bad_request",

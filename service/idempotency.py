@@ -16,8 +16,8 @@ from sqlalchemy import JSON, UniqueConstraint, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
-from service.columns import UTCDateTime, utcnow
-from service.errors import BadRequest, IdempotencyKeyReused
+from hindsight.service.columns import UTCDateTime, utcnow
+from hindsight.service.errors import BadRequest, IdempotencyKeyReused
 
 MAX_KEY_LENGTH = 200
 M = TypeVar("M", bound=BaseModel)

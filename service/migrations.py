@@ -1,13 +1,24 @@
 """Run the Alembic chain from code (`hindsight migrate`, `hindsight serve`, the tests)."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from alembic.config import Config
 
 from alembic import command
 
-# The migrations sit beside the packages, in the source tree the service is installed from.
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+
+def _migrations_dir() -> Path:
+    # `hindsight.migrations` is the repository's alembic/ folder (pyproject's package-dir): in a
+    # wheel it lies inside the package, in a checkout beside service/. It has no __init__.py, so
+    # the folder is found from the import system rather than from a module's __file__.
+    spec = find_spec("hindsight.migrations")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("hindsight.migrations is missing: the package is installed incompletely")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+ALEMBIC_DIR = _migrations_dir()
 
 
 def alembic_config(database_url: str) -> Config:

@@ -1,20 +1,20 @@
 """Every table, imported once so that `SQLModel.metadata` is complete (Alembic reads it)."""
 
-from service.actions.models import Action
-from service.applications.models import Application
-from service.assets.models import Asset, AssetLabel, AssetTeam
-from service.attachments.models import Attachment
-from service.due_diligence.models import DueDiligenceCheck
-from service.history.models import VersionRecord
-from service.idempotency import IdempotencyRecord
-from service.lessons.models import Lesson, LessonLabel
-from service.maturity.models import Assessment, Framework
-from service.outbox.models import OutboxEntry
-from service.projects.models import Project, ProjectTeam
-from service.search.models import SearchLogEntry
-from service.teams.models import Team
-from service.tokens.models import ApiToken
-from service.users.models import User, UserTeam
+from hindsight.service.actions.models import Action
+from hindsight.service.applications.models import Application
+from hindsight.service.assets.models import Asset, AssetLabel, AssetTeam
+from hindsight.service.attachments.models import Attachment
+from hindsight.service.due_diligence.models import DueDiligenceCheck
+from hindsight.service.history.models import VersionRecord
+from hindsight.service.idempotency import IdempotencyRecord
+from hindsight.service.lessons.models import Lesson, LessonLabel
+from hindsight.service.maturity.models import Assessment, Framework
+from hindsight.service.outbox.models import OutboxEntry
+from hindsight.service.projects.models import Project, ProjectTeam
+from hindsight.service.search.models import SearchLogEntry
+from hindsight.service.teams.models import Team
+from hindsight.service.tokens.models import ApiToken
+from hindsight.service.users.models import User, UserTeam
 
 __all__ = [
     "Action",

@@ -5,10 +5,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.enums import Role
-from service.auth import Principal
-from service.errors import Forbidden, ValidationFailed
-from service.teams import service as teams_service
+from hindsight.schemas.enums import Role
+from hindsight.service.auth import Principal
+from hindsight.service.errors import Forbidden, ValidationFailed
+from hindsight.service.teams import service as teams_service
 
 
 def resolve_owning_team(db: Session, who: Principal, requested: int | None) -> int:

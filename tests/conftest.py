@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 from tests import databases
 from tests.factories import ADMIN_TOKEN, Api
 

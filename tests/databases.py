@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from service import migrations
+from hindsight.service import migrations
 
 PG_ADMIN_URL = os.environ.get(
     "HINDSIGHT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

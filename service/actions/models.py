@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Index
 from sqlmodel import Field, SQLModel
 
-from service.columns import UTCDateTime, utcnow
+from hindsight.service.columns import UTCDateTime, utcnow
 
 
 class Action(SQLModel, table=True):

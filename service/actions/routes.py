@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.actions import ActionCreate, ActionRead, ActionUpdate
-from schemas.common import Page
-from schemas.enums import ActionStatus
-from service.actions import service as actions_service
-from service.deps import (
+from hindsight.schemas.actions import ActionCreate, ActionRead, ActionUpdate
+from hindsight.schemas.common import Page
+from hindsight.schemas.enums import ActionStatus
+from hindsight.service.actions import service as actions_service
+from hindsight.service.deps import (
     Contributor,
     CurrentPrincipal,
     DbSession,

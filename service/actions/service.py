@@ -7,17 +7,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, not_, select, true, update
 from sqlmodel import Session
 
-from schemas.actions import ActionCreate, ActionRead, ActionUpdate
-from schemas.enums import ActionStatus
-from service import idempotency
-from service import ownership as own
-from service.actions.models import Action
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import NotFound, PreconditionFailed, ValidationFailed
-from service.lessons import service as lessons_service
-from service.pagination import fetch_page
-from service.users import service as users_service
+from hindsight.schemas.actions import ActionCreate, ActionRead, ActionUpdate
+from hindsight.schemas.enums import ActionStatus
+from hindsight.service import idempotency
+from hindsight.service import ownership as own
+from hindsight.service.actions.models import Action
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.pagination import fetch_page
+from hindsight.service.users import service as users_service
 
 OPEN = (ActionStatus.open.value, ActionStatus.in_progress.value)
 CLOSED = (ActionStatus.done.value, ActionStatus.cancelled.value)

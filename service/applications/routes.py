@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.applications import ApplicationCreate, ApplicationRead, ApplicationUpdate
-from schemas.common import Page
-from schemas.enums import Decision, Outcome
-from service.applications import service as applications_service
-from service.deps import (
+from hindsight.schemas.applications import ApplicationCreate, ApplicationRead, ApplicationUpdate
+from hindsight.schemas.common import Page
+from hindsight.schemas.enums import Decision, Outcome
+from hindsight.service.applications import service as applications_service
+from hindsight.service.deps import (
     Contributor,
     CurrentPrincipal,
     DbSession,

@@ -12,18 +12,18 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from schemas.applications import ApplicationCreate, ApplicationRead, ApplicationUpdate
-from schemas.enums import Decision, Outcome
-from service import idempotency
-from service import ownership as own
-from service.applications.models import Application
-from service.auth import Principal
-from service.columns import utcnow
-from service.due_diligence import access as checks_access
-from service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from service.lessons import service as lessons_service
-from service.pagination import fetch_page
-from service.projects import service as projects_service
+from hindsight.schemas.applications import ApplicationCreate, ApplicationRead, ApplicationUpdate
+from hindsight.schemas.enums import Decision, Outcome
+from hindsight.service import idempotency
+from hindsight.service import ownership as own
+from hindsight.service.applications.models import Application
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.due_diligence import access as checks_access
+from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.pagination import fetch_page
+from hindsight.service.projects import service as projects_service
 
 APPLIED = (Decision.apply.value, Decision.adapt.value)
 _REQUIRED = ("decision", "note", "outcome", "outcome_note")

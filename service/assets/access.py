@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlmodel import Session
 
-from schemas.enums import AssetStatus, Role, Visibility
-from service.assets.models import Asset, AssetTeam
-from service.auth import Principal
+from hindsight.schemas.enums import AssetStatus, Role, Visibility
+from hindsight.service.assets.models import Asset, AssetTeam
+from hindsight.service.auth import Principal
 
 _OPEN = [Visibility.public.value, Visibility.internal.value]
 _RELEASED = [AssetStatus.published.value, AssetStatus.archived.value]

@@ -2,14 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.assets import AssetCreate, AssetRead, AssetTransition, AssetUpdate
-from schemas.common import Page
-from schemas.enums import AssetKind, AssetStatus
-from schemas.versions import VersionRead
-from service.assets import service as assets_service
-from service.assets import workflow
-from service.attachments import service as attachments_service
-from service.deps import (
+from hindsight.schemas.assets import AssetCreate, AssetRead, AssetTransition, AssetUpdate
+from hindsight.schemas.common import Page
+from hindsight.schemas.enums import AssetKind, AssetStatus
+from hindsight.schemas.versions import VersionRead
+from hindsight.service.assets import service as assets_service
+from hindsight.service.assets import workflow
+from hindsight.service.attachments import service as attachments_service
+from hindsight.service.deps import (
     AppSettings,
     Contributor,
     CurrentPrincipal,

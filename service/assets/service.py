@@ -7,26 +7,32 @@ from pydantic import ValidationError
 from sqlalchemy import Select, delete, select, update
 from sqlmodel import Session
 
-from schemas.asset_details import details_adapter
-from schemas.assets import AssetCreate, AssetRead, AssetUpdate
-from schemas.enums import AssetKind, AssetStatus, Role
-from schemas.versions import VersionRead
-from service import idempotency
-from service import ownership as own
-from service.assets import access
-from service.assets.models import Asset, AssetLabel, AssetTeam
-from service.assets.rendering import render
-from service.attachments import service as attachments_service
-from service.attachments.store import BlobStore
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from service.history import service as history
-from service.lessons import service as lessons_service
-from service.outbox import service as outbox
-from service.pagination import fetch_page
-from service.projects import service as projects_service
-from service.teams import service as teams_service
+from hindsight.schemas.asset_details import details_adapter
+from hindsight.schemas.assets import AssetCreate, AssetRead, AssetUpdate
+from hindsight.schemas.enums import AssetKind, AssetStatus, Role
+from hindsight.schemas.versions import VersionRead
+from hindsight.service import idempotency
+from hindsight.service import ownership as own
+from hindsight.service.assets import access
+from hindsight.service.assets.models import Asset, AssetLabel, AssetTeam
+from hindsight.service.assets.rendering import render
+from hindsight.service.attachments import service as attachments_service
+from hindsight.service.attachments.store import BlobStore
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from hindsight.service.history import service as history
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.outbox import service as outbox
+from hindsight.service.pagination import fetch_page
+from hindsight.service.projects import service as projects_service
+from hindsight.service.teams import service as teams_service
 
 ENTITY = "asset"
 _REQUIRED = ("title", "summary", "body", "tags", "topics", "owning_team_id", "authors",

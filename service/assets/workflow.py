@@ -5,13 +5,18 @@ with its comment."""
 from sqlalchemy import update
 from sqlmodel import Session
 
-from schemas.assets import AssetRead, AssetTransition
-from schemas.enums import AssetStatus, Role
-from service.assets import service as assets_service
-from service.assets.models import Asset
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import Forbidden, InvalidTransition, PreconditionFailed, ValidationFailed
+from hindsight.schemas.assets import AssetRead, AssetTransition
+from hindsight.schemas.enums import AssetStatus, Role
+from hindsight.service.assets import service as assets_service
+from hindsight.service.assets.models import Asset
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import (
+    Forbidden,
+    InvalidTransition,
+    PreconditionFailed,
+    ValidationFailed,
+)
 
 S = AssetStatus
 ALLOWED: dict[AssetStatus, tuple[AssetStatus, ...]] = {

@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 from pypdf import PdfReader
 
-from service.attachments import sniff
+from hindsight.service.attachments import sniff
 
 log = logging.getLogger("hindsight.attachments")
 

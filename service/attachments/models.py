@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
-from service.columns import UTCDateTime, utcnow
+from hindsight.service.columns import UTCDateTime, utcnow
 
 
 class Attachment(SQLModel, table=True):

@@ -18,8 +18,13 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 
-from service.attachments.store import BlobStore
-from service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from hindsight.service.attachments.store import BlobStore
+from hindsight.service.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 FIELD = "file"
 HEAD_BYTES = 8192  # enough for every signature we judge types by

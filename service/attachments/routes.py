@@ -8,12 +8,12 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from schemas.attachments import AttachmentRead
-from schemas.common import Page
-from service.attachments import service as attachments_service
-from service.attachments.receive import receive_file
-from service.db import call_in_session
-from service.deps import (
+from hindsight.schemas.attachments import AttachmentRead
+from hindsight.schemas.common import Page
+from hindsight.service.attachments import service as attachments_service
+from hindsight.service.attachments.receive import receive_file
+from hindsight.service.db import call_in_session
+from hindsight.service.deps import (
     AppSettings,
     Contributor,
     CurrentPrincipal,
@@ -22,7 +22,7 @@ from service.deps import (
     Paging,
     StreamingPrincipal,
 )
-from service.errors import BadRequest
+from hindsight.service.errors import BadRequest
 
 router = APIRouter(tags=["attachments"])
 

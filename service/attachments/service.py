@@ -17,22 +17,22 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select, text
 from sqlmodel import Session
 
-from schemas.attachments import AttachmentRead
-from schemas.enums import AssetStatus
-from service import idempotency
-from service import ownership as own
-from service.assets import access
-from service.assets.models import Asset
-from service.attachments import extract, sniff
-from service.attachments.models import Attachment
-from service.attachments.receive import StagedFile
-from service.attachments.store import BlobStore
-from service.auth import Principal
-from service.db import open_session
-from service.errors import Conflict, NotFound
-from service.outbox import service as outbox
-from service.pagination import fetch_page
-from service.settings import Settings
+from hindsight.schemas.attachments import AttachmentRead
+from hindsight.schemas.enums import AssetStatus
+from hindsight.service import idempotency
+from hindsight.service import ownership as own
+from hindsight.service.assets import access
+from hindsight.service.assets.models import Asset
+from hindsight.service.attachments import extract, sniff
+from hindsight.service.attachments.models import Attachment
+from hindsight.service.attachments.receive import StagedFile
+from hindsight.service.attachments.store import BlobStore
+from hindsight.service.auth import Principal
+from hindsight.service.db import open_session
+from hindsight.service.errors import Conflict, NotFound
+from hindsight.service.outbox import service as outbox
+from hindsight.service.pagination import fetch_page
+from hindsight.service.settings import Settings
 
 ASSET_ENTITY = "asset"
 # How much attachment text goes into one asset's search document. The database keeps up to

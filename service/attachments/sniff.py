@@ -14,7 +14,7 @@ from pathlib import Path
 
 import filetype
 
-from service.errors import UnsupportedMediaType
+from hindsight.service.errors import UnsupportedMediaType
 
 PDF = "application/pdf"
 PNG = "image/png"

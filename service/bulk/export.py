@@ -16,15 +16,15 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from schemas.bulk import AssetExport, LessonExport
-from service.assets import access
-from service.assets import service as assets_service
-from service.assets.models import Asset
-from service.auth import Principal
-from service.bulk import external_ids
-from service.db import open_session
-from service.lessons import service as lessons_service
-from service.lessons.models import Lesson
+from hindsight.schemas.bulk import AssetExport, LessonExport
+from hindsight.service.assets import access
+from hindsight.service.assets import service as assets_service
+from hindsight.service.assets.models import Asset
+from hindsight.service.auth import Principal
+from hindsight.service.bulk import external_ids
+from hindsight.service.db import open_session
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.lessons.models import Lesson
 
 ExportType = Literal["lessons", "assets"]
 ExportFormat = Literal["jsonl", "csv"]

@@ -22,23 +22,23 @@ from sqlalchemy import Engine, and_, delete, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
-from schemas.bulk import AssetImport, ImportReport, LessonImport, RejectedLine
-from schemas.enums import AssetStatus, LessonStatus
-from service.assets import access
-from service.assets import service as assets_service
-from service.assets.models import Asset, AssetTeam
-from service.assets.rendering import render
-from service.auth import Principal
-from service.bulk import external_ids
-from service.columns import utcnow
-from service.db import open_session
-from service.errors import AppError, ValidationFailed
-from service.history import service as history
-from service.lessons import service as lessons_service
-from service.lessons.models import Lesson
-from service.outbox import service as outbox
-from service.projects import service as projects_service
-from service.teams import service as teams_service
+from hindsight.schemas.bulk import AssetImport, ImportReport, LessonImport, RejectedLine
+from hindsight.schemas.enums import AssetStatus, LessonStatus
+from hindsight.service.assets import access
+from hindsight.service.assets import service as assets_service
+from hindsight.service.assets.models import Asset, AssetTeam
+from hindsight.service.assets.rendering import render
+from hindsight.service.auth import Principal
+from hindsight.service.bulk import external_ids
+from hindsight.service.columns import utcnow
+from hindsight.service.db import open_session
+from hindsight.service.errors import AppError, ValidationFailed
+from hindsight.service.history import service as history
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.outbox import service as outbox
+from hindsight.service.projects import service as projects_service
+from hindsight.service.teams import service as teams_service
 
 ImportType = Literal["lessons", "assets"]
 BATCH = 200

@@ -8,16 +8,16 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from schemas.bulk import ImportReport
-from schemas.common import MAX_ID
-from service.attachments.receive import receive_body, receive_file
-from service.attachments.store import BlobStore
-from service.bulk import export as bulk_export
-from service.bulk import importer
-from service.deps import AppSettings, StreamingAdmin, StreamingPrincipal
-from service.errors import BadRequest, UnsupportedMediaType
-from service.middleware import JSON_LINES
-from service.settings import Settings
+from hindsight.schemas.bulk import ImportReport
+from hindsight.schemas.common import MAX_ID
+from hindsight.service.attachments.receive import receive_body, receive_file
+from hindsight.service.attachments.store import BlobStore
+from hindsight.service.bulk import export as bulk_export
+from hindsight.service.bulk import importer
+from hindsight.service.deps import AppSettings, StreamingAdmin, StreamingPrincipal
+from hindsight.service.errors import BadRequest, UnsupportedMediaType
+from hindsight.service.middleware import JSON_LINES
+from hindsight.service.settings import Settings
 
 router = APIRouter(tags=["bulk"])
 

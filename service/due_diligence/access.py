@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlmodel import Session
 
-from service.auth import Principal
-from service.due_diligence.models import DueDiligenceCheck
-from service.errors import ValidationFailed
-from service.projects import service as projects_service
+from hindsight.service.auth import Principal
+from hindsight.service.due_diligence.models import DueDiligenceCheck
+from hindsight.service.errors import ValidationFailed
+from hindsight.service.projects import service as projects_service
 
 
 def visible_to(who: Principal) -> ColumnElement[bool]:

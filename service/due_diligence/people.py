@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.due_diligence import PersonResult, SourceRef
-from schemas.projects import ProjectRead
+from hindsight.schemas.due_diligence import PersonResult, SourceRef
+from hindsight.schemas.projects import ProjectRead
 
 MAX_PEOPLE = 10
 _CONTACT_PARTS = ("useful_contacts", "handover_contacts")

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from schemas.enums import LessonStatus
-from search.stemming import english_stem
-from service.applications.service import Track
-from service.due_diligence.terms import KeyTerm
+from hindsight.schemas.enums import LessonStatus
+from hindsight.search.stemming import english_stem
+from hindsight.service.applications.service import Track
+from hindsight.service.due_diligence.terms import KeyTerm
 
 PHASE_BOOST = 0.10
 ORGANISATION_BOOST = 0.10

@@ -5,25 +5,25 @@ the top results (`people`)."""
 
 from sqlmodel import Session
 
-from schemas.due_diligence import (
+from hindsight.schemas.due_diligence import (
     AssetBrief,
     AssetResult,
     LessonResult,
     PersonResult,
     SourceRef,
 )
-from schemas.lessons import LessonRead
-from search.base import SearchBackend, SearchFilters, WeightedTerm
-from service.applications import service as applications_service
-from service.assets import service as assets_service
-from service.auth import Principal
-from service.due_diligence import ranking
-from service.due_diligence.people import AssetFacts, Behind, people_behind
-from service.due_diligence.terms import KeyTerm
-from service.lessons import service as lessons_service
-from service.projects import service as projects_service
-from service.search.scope import scope_for
-from service.teams import service as teams_service
+from hindsight.schemas.lessons import LessonRead
+from hindsight.search.base import SearchBackend, SearchFilters, WeightedTerm
+from hindsight.service.applications import service as applications_service
+from hindsight.service.assets import service as assets_service
+from hindsight.service.auth import Principal
+from hindsight.service.due_diligence import ranking
+from hindsight.service.due_diligence.people import AssetFacts, Behind, people_behind
+from hindsight.service.due_diligence.terms import KeyTerm
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.projects import service as projects_service
+from hindsight.service.search.scope import scope_for
+from hindsight.service.teams import service as teams_service
 
 # The index ranks this many candidates per type; only they are reranked and read back.
 LESSON_CANDIDATES = 120

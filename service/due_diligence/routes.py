@@ -2,15 +2,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from schemas.common import Page
-from schemas.due_diligence import (
+from hindsight.schemas.common import Page
+from hindsight.schemas.due_diligence import (
     MAX_DECISIONS,
     DecisionCreate,
     DecisionsRecorded,
     DueDiligenceCreate,
     DueDiligenceRead,
 )
-from service.deps import (
+from hindsight.service.deps import (
     Contributor,
     CurrentPrincipal,
     DbSession,
@@ -19,8 +19,8 @@ from service.deps import (
     IdQuery,
     Paging,
 )
-from service.due_diligence import service as due_diligence_service
-from service.search.runtime import SearchRuntimeDep
+from hindsight.service.due_diligence import service as due_diligence_service
+from hindsight.service.search.runtime import SearchRuntimeDep
 
 router = APIRouter(prefix="/due-diligence", tags=["due-diligence"])
 

@@ -14,8 +14,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from schemas.applications import ApplicationRead
-from schemas.due_diligence import (
+from hindsight.schemas.applications import ApplicationRead
+from hindsight.schemas.due_diligence import (
     CheckedBy,
     DecisionCreate,
     DueDiligenceCreate,
@@ -23,21 +23,21 @@ from schemas.due_diligence import (
     DueDiligenceResults,
     KeyTermRead,
 )
-from search.base import SearchBackend
-from service import idempotency
-from service.actions import service as actions_service
-from service.applications import service as applications_service
-from service.assets import service as assets_service
-from service.auth import Principal
-from service.due_diligence import access, ranking
-from service.due_diligence import results as shown
-from service.due_diligence.models import DueDiligenceCheck
-from service.due_diligence.terms import key_terms
-from service.errors import Conflict, NotFound, ValidationFailed
-from service.lessons import service as lessons_service
-from service.pagination import fetch_page
-from service.projects import service as projects_service
-from service.search.search_log import SearchLog
+from hindsight.search.base import SearchBackend
+from hindsight.service import idempotency
+from hindsight.service.actions import service as actions_service
+from hindsight.service.applications import service as applications_service
+from hindsight.service.assets import service as assets_service
+from hindsight.service.auth import Principal
+from hindsight.service.due_diligence import access, ranking
+from hindsight.service.due_diligence import results as shown
+from hindsight.service.due_diligence.models import DueDiligenceCheck
+from hindsight.service.due_diligence.terms import key_terms
+from hindsight.service.errors import Conflict, NotFound, ValidationFailed
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.pagination import fetch_page
+from hindsight.service.projects import service as projects_service
+from hindsight.service.search.search_log import SearchLog
 
 _RESULTS = TypeAdapter(DueDiligenceResults)
 

@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from search.base import DocFreqs
-from search.query import STOPWORDS
-from search.stemming import english_stem
+from hindsight.search.base import DocFreqs
+from hindsight.search.query import STOPWORDS
+from hindsight.search.stemming import english_stem
 
 MAX_TERMS = 20
 MAX_PHRASES = 4

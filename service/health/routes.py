@@ -1,8 +1,8 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from schemas.health import Health
-from service.health import service as health_service
+from hindsight.schemas.health import Health
+from hindsight.service.health import service as health_service
 
 router = APIRouter(tags=["health"])
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from schemas.health import Health
-from service.db import session_scope
-from service.outbox import service as outbox_service
-from service.settings import Settings
+from hindsight.schemas.health import Health
+from hindsight.service.db import session_scope
+from hindsight.service.outbox import service as outbox_service
+from hindsight.service.settings import Settings
 
 
 def _check_index_dir(index_dir: Path) -> str:

@@ -8,10 +8,10 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from schemas.versions import ChangedBy, VersionRead
-from service.auth import Principal
-from service.history.models import VersionRecord
-from service.pagination import fetch_page
+from hindsight.schemas.versions import ChangedBy, VersionRead
+from hindsight.service.auth import Principal
+from hindsight.service.history.models import VersionRecord
+from hindsight.service.pagination import fetch_page
 
 # Bookkeeping that changes with every write; not worth listing as "what changed".
 _NOT_CONTENT = frozenset({"version", "updated_at"})

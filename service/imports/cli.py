@@ -10,19 +10,19 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clients.cli import print_import_report, send_import
-from schemas.bulk import ImportReport as BulkReport
-from service import migrations
-from service.auth import BOOTSTRAP_ADMIN
-from service.bulk.importer import ImportType, Options
-from service.bulk.importer import import_file as bulk_import_file
-from service.db import make_engine
-from service.errors import AppError
-from service.imports import nasa, shape
-from service.imports.service import BATCH, ImportReport, count_lines, import_file
-from service.search.indexer import IndexBusy, bulk_drain, drain_pending
-from service.search.runtime import open_for, writer_lock
-from service.settings import Settings
+from hindsight.clients.cli import print_import_report, send_import
+from hindsight.schemas.bulk import ImportReport as BulkReport
+from hindsight.service import migrations
+from hindsight.service.auth import BOOTSTRAP_ADMIN
+from hindsight.service.bulk.importer import ImportType, Options
+from hindsight.service.bulk.importer import import_file as bulk_import_file
+from hindsight.service.db import make_engine
+from hindsight.service.errors import AppError
+from hindsight.service.imports import nasa, shape
+from hindsight.service.imports.service import BATCH, ImportReport, count_lines, import_file
+from hindsight.service.search.indexer import IndexBusy, bulk_drain, drain_pending
+from hindsight.service.search.runtime import open_for, writer_lock
+from hindsight.service.settings import Settings
 
 DEMO_PATH = Path("../shared/data/nasa_llis.jsonl")
 MAX_REJECTIONS_SHOWN = 20

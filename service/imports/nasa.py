@@ -44,8 +44,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.assets import AssetCreate
-from schemas.enums import AssetKind, AssetStatus, Phase
+from hindsight.schemas.assets import AssetCreate
+from hindsight.schemas.enums import AssetKind, AssetStatus, Phase
 
 SOURCE = "nasa-llis"
 KIND = AssetKind.after_action_review

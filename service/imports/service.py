@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from service.db import session_scope
-from service.imports import nasa
-from service.imports.writer import Counts, ensure_team, write_batch
+from hindsight.service.db import session_scope
+from hindsight.service.imports import nasa
+from hindsight.service.imports.writer import Counts, ensure_team, write_batch
 
 BATCH = 500
 Progress = Callable[[int], None]

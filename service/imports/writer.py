@@ -20,16 +20,16 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service.assets import service as assets_service
-from service.assets.models import Asset, AssetLabel
-from service.auth import BOOTSTRAP_ADMIN
-from service.columns import utcnow
-from service.history import service as history
-from service.imports.nasa import ImportItem
-from service.lessons import service as lessons_service
-from service.lessons.models import Lesson, LessonLabel
-from service.outbox.models import OutboxEntry
-from service.teams.models import Team
+from hindsight.service.assets import service as assets_service
+from hindsight.service.assets.models import Asset, AssetLabel
+from hindsight.service.auth import BOOTSTRAP_ADMIN
+from hindsight.service.columns import utcnow
+from hindsight.service.history import service as history
+from hindsight.service.imports.nasa import ImportItem
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.lessons.models import Lesson, LessonLabel
+from hindsight.service.outbox.models import OutboxEntry
+from hindsight.service.teams.models import Team
 
 # The fields a re-import compares and rewrites (the source's own content).
 ASSET_CONTENT = ("kind", "title", "summary", "body", "tags", "topics", "authors", "details")

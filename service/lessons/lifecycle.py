@@ -7,17 +7,17 @@ missing. Each move bumps the version, is kept in the history and re-indexes the 
 from sqlalchemy import update
 from sqlmodel import Session
 
-from schemas.enums import ActionStatus, LessonStatus
-from schemas.lessons import LessonRead, LessonTransition
-from service import ownership as own
-from service.actions import service as actions_service
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import InvalidTransition, PreconditionFailed
-from service.history import service as history
-from service.lessons import service as lessons_service
-from service.lessons.models import Lesson
-from service.outbox import service as outbox
+from hindsight.schemas.enums import ActionStatus, LessonStatus
+from hindsight.schemas.lessons import LessonRead, LessonTransition
+from hindsight.service import ownership as own
+from hindsight.service.actions import service as actions_service
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import InvalidTransition, PreconditionFailed
+from hindsight.service.history import service as history
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.outbox import service as outbox
 
 S = LessonStatus
 ALLOWED: dict[LessonStatus, tuple[LessonStatus, ...]] = {

@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.common import Page
-from schemas.enums import Impact, LessonStatus, Polarity, RootCauseCategory
-from schemas.lessons import LessonCreate, LessonRead, LessonTransition, LessonUpdate
-from schemas.versions import VersionRead
-from service.deps import (
+from hindsight.schemas.common import Page
+from hindsight.schemas.enums import Impact, LessonStatus, Polarity, RootCauseCategory
+from hindsight.schemas.lessons import LessonCreate, LessonRead, LessonTransition, LessonUpdate
+from hindsight.schemas.versions import VersionRead
+from hindsight.service.deps import (
     Contributor,
     CurrentPrincipal,
     DbSession,
@@ -16,8 +16,8 @@ from service.deps import (
     Paging,
     etag,
 )
-from service.lessons import lifecycle
-from service.lessons import service as lessons_service
+from hindsight.service.lessons import lifecycle
+from hindsight.service.lessons import service as lessons_service
 
 router = APIRouter(prefix="/lessons", tags=["lessons"])
 

@@ -10,20 +10,20 @@ from typing import Any
 from sqlalchemy import Select, delete, select, update
 from sqlmodel import Session
 
-from schemas.lessons import LessonCreate, LessonFields, LessonRead, LessonUpdate
-from schemas.lessons import check_whys as _check_whys
-from schemas.versions import VersionRead
-from service import idempotency
-from service import ownership as own
-from service.assets import access as asset_access
-from service.assets.models import Asset
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from service.history import service as history
-from service.lessons.models import Lesson, LessonLabel
-from service.outbox import service as outbox
-from service.pagination import fetch_page
+from hindsight.schemas.lessons import LessonCreate, LessonFields, LessonRead, LessonUpdate
+from hindsight.schemas.lessons import check_whys as _check_whys
+from hindsight.schemas.versions import VersionRead
+from hindsight.service import idempotency
+from hindsight.service import ownership as own
+from hindsight.service.assets import access as asset_access
+from hindsight.service.assets.models import Asset
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.history import service as history
+from hindsight.service.lessons.models import Lesson, LessonLabel
+from hindsight.service.outbox import service as outbox
+from hindsight.service.pagination import fetch_page
 
 ENTITY = "lesson"
 _REQUIRED = ("title", "observation", "analysis", "five_whys", "lesson", "recommendation",

@@ -7,11 +7,11 @@ created inside the assessment's window.
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from schemas.enums import AssetKind, AssetStatus, Polarity
-from service.assets.models import Asset
-from service.lessons.models import Lesson
-from service.maturity.measures import Measured, Window
-from service.projects.models import Project
+from hindsight.schemas.enums import AssetKind, AssetStatus, Polarity
+from hindsight.service.assets.models import Asset
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.maturity.measures import Measured, Window
+from hindsight.service.projects.models import Project
 
 REVIEW_KINDS = (AssetKind.retrospect, AssetKind.post_project_review, AssetKind.after_action_review)
 SHARING_KINDS = (AssetKind.case_study, AssetKind.knowledge_cafe)

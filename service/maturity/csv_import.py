@@ -21,7 +21,7 @@ import io
 import re
 from typing import Any
 
-from service.maturity.frameworks import Problem
+from hindsight.service.maturity.frameworks import Problem
 
 REQUIRED = (
     "framework_key",

@@ -25,12 +25,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from schemas.enums import Role
-from schemas.maturity import EvidenceFigure, FigureInfo
-from service.maturity import capture_figures, loop_figures
-from service.maturity.measures import Compute, Measured, Window
-from service.maturity.models import Assessment
-from service.users.models import User, UserTeam
+from hindsight.schemas.enums import Role
+from hindsight.schemas.maturity import EvidenceFigure, FigureInfo
+from hindsight.service.maturity import capture_figures, loop_figures
+from hindsight.service.maturity.measures import Compute, Measured, Window
+from hindsight.service.maturity.models import Assessment
+from hindsight.service.users.models import User, UserTeam
 
 YEAR = timedelta(days=365)
 

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
-from service.maturity import framework_service as framework_store
-from service.maturity import frameworks
-from service.maturity.models import Assessment
-from service.teams.models import Team
+from hindsight.service.maturity import framework_service as framework_store
+from hindsight.service.maturity import frameworks
+from hindsight.service.maturity.models import Assessment
+from hindsight.service.teams.models import Team
 
 COLUMNS = (
     "assessment_id",

@@ -14,14 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from schemas.maturity import FrameworkCreate, FrameworkRead, FrameworkSummary
-from service import idempotency
-from service.auth import Principal
-from service.errors import Conflict, NotFound
-from service.maturity import evidence, frameworks
-from service.maturity.models import Framework
-from service.maturity.scoring import invalid
-from service.pagination import fetch_page
+from hindsight.schemas.maturity import FrameworkCreate, FrameworkRead, FrameworkSummary
+from hindsight.service import idempotency
+from hindsight.service.auth import Principal
+from hindsight.service.errors import Conflict, NotFound
+from hindsight.service.maturity import evidence, frameworks
+from hindsight.service.maturity.models import Framework
+from hindsight.service.maturity.scoring import invalid
+from hindsight.service.pagination import fetch_page
 
 STARTER_KEY = "hindsight-starter"
 
@@ -29,7 +29,9 @@ STARTER_KEY = "hindsight-starter"
 def starter_document() -> dict[str, Any]:
     """The starter framework as shipped in this package (the migration installs a frozen
     copy of its first version; see alembic/versions/data/)."""
-    text = resources.files("service.maturity").joinpath("starter_framework.json").read_text()
+    text = (
+        resources.files("hindsight.service.maturity").joinpath("starter_framework.json").read_text()
+    )
     return json.loads(text)
 
 

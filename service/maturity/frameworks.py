@@ -8,7 +8,7 @@ fixing a spreadsheet sees the whole list, not one error per attempt.
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from schemas.maturity import FrameworkCreate, OutcomeDef, SubOutcomeDef
+from hindsight.schemas.maturity import FrameworkCreate, OutcomeDef, SubOutcomeDef
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from datetime import date
 from sqlalchemy import distinct, func, select
 from sqlmodel import Session
 
-from schemas.enums import LessonStatus, Outcome
-from service.actions import service as actions_service
-from service.actions.models import Action
-from service.applications import service as applications_service
-from service.applications.models import Application
-from service.assets.models import Asset
-from service.due_diligence.models import DueDiligenceCheck
-from service.lessons.models import Lesson
-from service.maturity.measures import Measured, Window
-from service.projects.models import Project
+from hindsight.schemas.enums import LessonStatus, Outcome
+from hindsight.service.actions import service as actions_service
+from hindsight.service.actions.models import Action
+from hindsight.service.applications import service as applications_service
+from hindsight.service.applications.models import Application
+from hindsight.service.assets.models import Asset
+from hindsight.service.due_diligence.models import DueDiligenceCheck
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.maturity.measures import Measured, Window
+from hindsight.service.projects.models import Project
 
 _KNOWN_OUTCOMES = (Outcome.helped.value, Outcome.no_effect.value, Outcome.hindered.value)
 MIN_PROJECTS = 2

@@ -4,12 +4,12 @@ outcome key, so revising the framework does not break the series."""
 
 from sqlmodel import Session
 
-from schemas.maturity import FrameworkCreate, OutcomeProgress, ProgressPoint, TeamProgress
-from service.auth import Principal
-from service.maturity import framework_service as framework_store
-from service.maturity import scoring
-from service.maturity import service as assessments_service
-from service.maturity.models import Assessment, Framework
+from hindsight.schemas.maturity import FrameworkCreate, OutcomeProgress, ProgressPoint, TeamProgress
+from hindsight.service.auth import Principal
+from hindsight.service.maturity import framework_service as framework_store
+from hindsight.service.maturity import scoring
+from hindsight.service.maturity import service as assessments_service
+from hindsight.service.maturity.models import Assessment, Framework
 
 
 def _point(

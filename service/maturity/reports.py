@@ -2,9 +2,9 @@
 
 from sqlmodel import Session
 
-from service.auth import Principal
-from service.maturity import chart, export, frameworks, scoring
-from service.maturity import service as assessments_service
+from hindsight.service.auth import Principal
+from hindsight.service.maturity import chart, export, frameworks, scoring
+from hindsight.service.maturity import service as assessments_service
 
 
 def chart_svg(db: Session, who: Principal, assessment_id: int) -> str:

@@ -2,8 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.common import Page
-from schemas.maturity import (
+from hindsight.schemas.common import Page
+from hindsight.schemas.maturity import (
     AssessmentCreate,
     AssessmentRead,
     AssessmentSummary,
@@ -15,7 +15,7 @@ from schemas.maturity import (
     FrameworkSummary,
     TeamProgress,
 )
-from service.deps import (
+from hindsight.service.deps import (
     Admin,
     Contributor,
     CurrentPrincipal,
@@ -25,9 +25,9 @@ from service.deps import (
     Paging,
     etag,
 )
-from service.maturity import evidence, progress, reports
-from service.maturity import framework_service as framework_store
-from service.maturity import service as assessments_service
+from hindsight.service.maturity import evidence, progress, reports
+from hindsight.service.maturity import framework_service as framework_store
+from hindsight.service.maturity import service as assessments_service
 
 router = APIRouter(prefix="/maturity", tags=["maturity"])
 

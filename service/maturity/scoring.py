@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from statistics import fmean
 from typing import Any
 
-from schemas.maturity import FrameworkCreate, OutcomeMean, ScoreInput
-from service.errors import ValidationFailed
-from service.maturity import frameworks
-from service.maturity.frameworks import Problem
+from hindsight.schemas.maturity import FrameworkCreate, OutcomeMean, ScoreInput
+from hindsight.service.errors import ValidationFailed
+from hindsight.service.maturity import frameworks
+from hindsight.service.maturity.frameworks import Problem
 
 # The model's advice: improve one or two areas at a time, not everything at once.
 MAX_PRIORITY_OUTCOMES = 2

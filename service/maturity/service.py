@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
-from schemas.enums import Role
-from schemas.maturity import (
+from hindsight.schemas.enums import Role
+from hindsight.schemas.maturity import (
     AssessmentCreate,
     AssessmentRead,
     AssessmentSummary,
@@ -18,15 +18,15 @@ from schemas.maturity import (
     FrameworkCreate,
     ScoreRead,
 )
-from service import idempotency
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from service.maturity import evidence, frameworks, scoring
-from service.maturity import framework_service as framework_store
-from service.maturity.models import Assessment, Framework
-from service.pagination import fetch_page
-from service.teams.models import Team
+from hindsight.service import idempotency
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.maturity import evidence, frameworks, scoring
+from hindsight.service.maturity import framework_service as framework_store
+from hindsight.service.maturity.models import Assessment, Framework
+from hindsight.service.pagination import fetch_page
+from hindsight.service.teams.models import Team
 
 
 def visible_to(who: Principal) -> ColumnElement[bool]:

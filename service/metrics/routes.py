@@ -3,9 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from schemas.metrics import LearningMetrics
-from service.deps import CurrentPrincipal, DbSession, IdQuery
-from service.metrics import service as metrics_service
+from hindsight.schemas.metrics import LearningMetrics
+from hindsight.service.deps import CurrentPrincipal, DbSession, IdQuery
+from hindsight.service.metrics import service as metrics_service
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 

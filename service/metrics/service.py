@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, text, true
 from sqlmodel import Session
 
-from schemas.enums import Decision, LessonStatus, Outcome, Role
-from schemas.metrics import (
+from hindsight.schemas.enums import Decision, LessonStatus, Outcome, Role
+from hindsight.schemas.metrics import (
     ActionFigures,
     ApplicationFigures,
     LearningMetrics,
@@ -28,21 +28,21 @@ from schemas.metrics import (
     SearchFigures,
     ZeroResultQuery,
 )
-from service.actions import service as actions_service
-from service.actions.models import Action
-from service.applications import service as applications_service
-from service.applications.models import Application
-from service.assets import access as asset_access
-from service.assets.models import Asset
-from service.auth import Principal
-from service.due_diligence import access as checks_access
-from service.due_diligence.models import DueDiligenceCheck
-from service.errors import ValidationFailed
-from service.lessons.models import Lesson
-from service.projects import service as projects_service
-from service.projects.models import Project
-from service.search.models import SearchLogEntry
-from service.teams import service as teams_service
+from hindsight.service.actions import service as actions_service
+from hindsight.service.actions.models import Action
+from hindsight.service.applications import service as applications_service
+from hindsight.service.applications.models import Application
+from hindsight.service.assets import access as asset_access
+from hindsight.service.assets.models import Asset
+from hindsight.service.auth import Principal
+from hindsight.service.due_diligence import access as checks_access
+from hindsight.service.due_diligence.models import DueDiligenceCheck
+from hindsight.service.errors import ValidationFailed
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.projects import service as projects_service
+from hindsight.service.projects.models import Project
+from hindsight.service.search.models import SearchLogEntry
+from hindsight.service.teams import service as teams_service
 
 TOP_QUERIES = 10
 MIN_PROJECTS = 2  # a root cause "recurs" when lessons of this many projects name it

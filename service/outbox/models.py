@@ -2,7 +2,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from service.columns import UTCDateTime, utcnow
+from hindsight.service.columns import UTCDateTime, utcnow
 
 
 class OutboxEntry(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from service.outbox.models import OutboxEntry
+from hindsight.service.outbox.models import OutboxEntry
 
 
 def enqueue(db: Session, *, entity_type: str, entity_id: int) -> None:

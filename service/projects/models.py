@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from service.columns import UTCDateTime, utcnow
+from hindsight.service.columns import UTCDateTime, utcnow
 
 
 class Project(SQLModel, table=True):

@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.common import Page
-from schemas.enums import OrganisationType, Phase, ProjectStatus
-from schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
-from schemas.versions import VersionRead
-from service.deps import (
+from hindsight.schemas.common import Page
+from hindsight.schemas.enums import OrganisationType, Phase, ProjectStatus
+from hindsight.schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
+from hindsight.schemas.versions import VersionRead
+from hindsight.service.deps import (
     Contributor,
     CurrentPrincipal,
     DbSession,
@@ -15,7 +15,7 @@ from service.deps import (
     Paging,
     etag,
 )
-from service.projects import service as projects_service
+from hindsight.service.projects import service as projects_service
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 

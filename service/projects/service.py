@@ -6,19 +6,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, or_, select, true, update
 from sqlmodel import Session
 
-from schemas.enums import Visibility
-from schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
-from schemas.versions import VersionRead
-from service import idempotency
-from service import ownership as own
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import NotFound, PreconditionFailed, ValidationFailed
-from service.history import service as history
-from service.outbox import service as outbox
-from service.pagination import fetch_page
-from service.projects.models import Project, ProjectTeam
-from service.teams import service as teams_service
+from hindsight.schemas.enums import Visibility
+from hindsight.schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
+from hindsight.schemas.versions import VersionRead
+from hindsight.service import idempotency
+from hindsight.service import ownership as own
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.history import service as history
+from hindsight.service.outbox import service as outbox
+from hindsight.service.pagination import fetch_page
+from hindsight.service.projects.models import Project, ProjectTeam
+from hindsight.service.teams import service as teams_service
 
 ENTITY = "project"
 _REQUIRED = ("name", "description", "organisation", "organisation_type", "phase", "status",

@@ -4,11 +4,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from service.db import make_engine, session_scope
-from service.search import documents
-from service.search.indexer import IndexBusy, reindex
-from service.search.runtime import open_for, writer_lock
-from service.settings import Settings
+from hindsight.service.db import make_engine, session_scope
+from hindsight.service.search import documents
+from hindsight.service.search.indexer import IndexBusy, reindex
+from hindsight.service.search.runtime import open_for, writer_lock
+from hindsight.service.settings import Settings
 
 err = Console(stderr=True)
 

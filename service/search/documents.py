@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from schemas.enums import AssetStatus
-from search.base import IndexDoc, doc_key
-from service.assets.access import team_ids_of
-from service.assets.models import Asset
-from service.attachments import service as attachments_service
-from service.lessons.models import Lesson
-from service.projects.models import Project, ProjectTeam
+from hindsight.schemas.enums import AssetStatus
+from hindsight.search.base import IndexDoc, doc_key
+from hindsight.service.assets.access import team_ids_of
+from hindsight.service.assets.models import Asset
+from hindsight.service.attachments import service as attachments_service
+from hindsight.service.lessons.models import Lesson
+from hindsight.service.projects.models import Project, ProjectTeam
 
 _RELEASED = frozenset({AssetStatus.published.value, AssetStatus.archived.value})
 Ref = tuple[str, int]

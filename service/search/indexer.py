@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, delete, func, select
 from sqlmodel import Session
 
-from search.base import IndexDoc, SearchBackend
-from service.db import session_scope
-from service.outbox.models import OutboxEntry
-from service.search import documents
-from service.search.writer_lock import WriterLock
+from hindsight.search.base import IndexDoc, SearchBackend
+from hindsight.service.db import session_scope
+from hindsight.service.outbox.models import OutboxEntry
+from hindsight.service.search import documents
+from hindsight.service.search.writer_lock import WriterLock
 
 log = logging.getLogger("hindsight.indexer")
 

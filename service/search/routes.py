@@ -5,14 +5,21 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.enums import AssetKind, Impact, Polarity, RootCauseCategory
-from schemas.search import RelatedLessons, SearchPage, Suggestions
-from search.base import SearchFilters
-from service.deps import BriefPrincipal, CurrentPrincipal, DbSession, IdPath, IdQuery, Paging
-from service.errors import ValidationFailed
-from service.search import service as search_service
-from service.search.runtime import SearchRuntimeDep
-from service.search.scope import scope_for
+from hindsight.schemas.enums import AssetKind, Impact, Polarity, RootCauseCategory
+from hindsight.schemas.search import RelatedLessons, SearchPage, Suggestions
+from hindsight.search.base import SearchFilters
+from hindsight.service.deps import (
+    BriefPrincipal,
+    CurrentPrincipal,
+    DbSession,
+    IdPath,
+    IdQuery,
+    Paging,
+)
+from hindsight.service.errors import ValidationFailed
+from hindsight.service.search import service as search_service
+from hindsight.service.search.runtime import SearchRuntimeDep
+from hindsight.service.search.scope import scope_for
 
 router = APIRouter(tags=["search"])
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
-from search.base import SearchBackend
-from search.factory import open_backend
-from service.search.indexer import Indexer
-from service.search.search_log import SearchLog
-from service.search.writer_lock import WriterLock, lock_for
-from service.settings import Settings
+from hindsight.search.base import SearchBackend
+from hindsight.search.factory import open_backend
+from hindsight.service.search.indexer import Indexer
+from hindsight.service.search.search_log import SearchLog
+from hindsight.service.search.writer_lock import WriterLock, lock_for
+from hindsight.service.settings import Settings
 
 
 def open_for(settings: Settings, engine: Engine) -> SearchBackend:

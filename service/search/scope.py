@@ -3,9 +3,9 @@
 The rule matches `service.assets.access.visible_to` (and the projects' rule, which has no draft
 clause because projects carry `is_published=True` in the index)."""
 
-from schemas.enums import Role
-from search.base import AccessScope
-from service.auth import Principal
+from hindsight.schemas.enums import Role
+from hindsight.search.base import AccessScope
+from hindsight.service.auth import Principal
 
 
 def scope_for(who: Principal) -> AccessScope:

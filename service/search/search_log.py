@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from service.columns import utcnow
-from service.db import session_scope
-from service.search.models import SearchLogEntry
+from hindsight.service.columns import utcnow
+from hindsight.service.db import session_scope
+from hindsight.service.search.models import SearchLogEntry
 
 log = logging.getLogger("hindsight.search_log")
 MAX_QUERY = 2000

@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.search import SearchItem, SearchPage
-from search.base import InvalidQuery as BackendInvalidQuery
-from search.base import SearchBackend, SearchFilters, SearchHit, SearchQuery, doc_key
-from service.auth import Principal
-from service.errors import InvalidQuery, ValidationFailed
-from service.lessons import service as lessons_service
-from service.search.scope import scope_for
-from service.search.search_log import SearchLog
+from hindsight.schemas.search import SearchItem, SearchPage
+from hindsight.search.base import InvalidQuery as BackendInvalidQuery
+from hindsight.search.base import SearchBackend, SearchFilters, SearchHit, SearchQuery, doc_key
+from hindsight.service.auth import Principal
+from hindsight.service.errors import InvalidQuery, ValidationFailed
+from hindsight.service.lessons import service as lessons_service
+from hindsight.service.search.scope import scope_for
+from hindsight.service.search.search_log import SearchLog
 
 MAX_QUERY_CHARS = 2000
 # Engines rank the top offset+limit hits; past this depth nobody reads, and the cost grows.

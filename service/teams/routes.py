@@ -1,8 +1,8 @@
 from fastapi import APIRouter, Response
 
-from schemas.common import Page
-from schemas.teams import TeamCreate, TeamRead, TeamUpdate
-from service.deps import (
+from hindsight.schemas.common import Page
+from hindsight.schemas.teams import TeamCreate, TeamRead, TeamUpdate
+from hindsight.service.deps import (
     Admin,
     CurrentPrincipal,
     DbSession,
@@ -12,7 +12,7 @@ from service.deps import (
     Paging,
     etag,
 )
-from service.teams import service as teams_service
+from hindsight.service.teams import service as teams_service
 
 router = APIRouter(prefix="/teams", tags=["teams"])
 

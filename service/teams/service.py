@@ -6,13 +6,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from schemas.teams import TeamCreate, TeamRead, TeamUpdate
-from service import idempotency
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from service.pagination import fetch_page
-from service.teams.models import Team
+from hindsight.schemas.teams import TeamCreate, TeamRead, TeamUpdate
+from hindsight.service import idempotency
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.pagination import fetch_page
+from hindsight.service.teams.models import Team
 
 
 def get(db: Session, team_id: int) -> Team:

@@ -1,9 +1,16 @@
 from fastapi import APIRouter, Response
 
-from schemas.common import Page
-from schemas.tokens import TokenCreate, TokenCreated, TokenRead
-from service.deps import CurrentPrincipal, DbSession, IdempotencyClaim, IdPath, IdQuery, Paging
-from service.tokens import service as tokens_service
+from hindsight.schemas.common import Page
+from hindsight.schemas.tokens import TokenCreate, TokenCreated, TokenRead
+from hindsight.service.deps import (
+    CurrentPrincipal,
+    DbSession,
+    IdempotencyClaim,
+    IdPath,
+    IdQuery,
+    Paging,
+)
+from hindsight.service.tokens import service as tokens_service
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 

@@ -3,14 +3,14 @@
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from schemas.tokens import TokenCreate, TokenCreated, TokenRead
-from service import idempotency
-from service.auth import Principal, hash_secret, new_secret
-from service.columns import utcnow
-from service.errors import BadRequest, Forbidden, NotFound, ValidationFailed
-from service.pagination import fetch_page
-from service.tokens.models import ApiToken
-from service.users.models import User
+from hindsight.schemas.tokens import TokenCreate, TokenCreated, TokenRead
+from hindsight.service import idempotency
+from hindsight.service.auth import Principal, hash_secret, new_secret
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import BadRequest, Forbidden, NotFound, ValidationFailed
+from hindsight.service.pagination import fetch_page
+from hindsight.service.tokens.models import ApiToken
+from hindsight.service.users.models import User
 
 
 def _owner_for(db: Session, who: Principal, user_id: int | None) -> int:

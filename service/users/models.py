@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from service.columns import UTCDateTime, utcnow
+from hindsight.service.columns import UTCDateTime, utcnow
 
 
 class User(SQLModel, table=True):

@@ -1,8 +1,8 @@
 from fastapi import APIRouter, Response
 
-from schemas.common import Page
-from schemas.users import Me, UserCreate, UserRead, UserUpdate
-from service.deps import (
+from hindsight.schemas.common import Page
+from hindsight.schemas.users import Me, UserCreate, UserRead, UserUpdate
+from hindsight.service.deps import (
     Admin,
     CurrentPrincipal,
     DbSession,
@@ -12,7 +12,7 @@ from service.deps import (
     Paging,
     etag,
 )
-from service.users import service as users_service
+from hindsight.service.users import service as users_service
 
 router = APIRouter(prefix="/users", tags=["users"])
 

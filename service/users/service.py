@@ -4,14 +4,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from schemas.users import Me, UserCreate, UserRead, UserUpdate
-from service import idempotency
-from service.auth import Principal
-from service.columns import utcnow
-from service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from service.pagination import fetch_page
-from service.teams import service as teams_service
-from service.users.models import User, UserTeam
+from hindsight.schemas.users import Me, UserCreate, UserRead, UserUpdate
+from hindsight.service import idempotency
+from hindsight.service.auth import Principal
+from hindsight.service.columns import utcnow
+from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.pagination import fetch_page
+from hindsight.service.teams import service as teams_service
+from hindsight.service.users.models import User, UserTeam
 
 
 def _team_ids(db: Session, user_id: int) -> list[int]:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.attachments import sniff
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.attachments import sniff
+from hindsight.service.settings import Settings
 from tests import files
 from tests.factories import Api, Caller, if_match, make_asset
 from tests.search_helpers import index_now

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 from tests import databases
 from tests.factories import Api, Caller, lesson, make_asset, make_project
 from tests.search_helpers import index_now

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from schemas.bulk import AssetExport, LessonExport
-from service.bulk import export as bulk_export
+from hindsight.schemas.bulk import AssetExport, LessonExport
+from hindsight.service.bulk import export as bulk_export
 from tests.factories import Api, lesson, make_asset
 
 

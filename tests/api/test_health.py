@@ -2,8 +2,8 @@ import shutil
 
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 
 
 def test_healthz_names_each_part(client: TestClient) -> None:

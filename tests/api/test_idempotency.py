@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 from tests.factories import Api
 
 

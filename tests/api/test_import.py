@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 from tests import databases
 from tests.factories import Api, if_match, lesson, make_asset
 from tests.search_helpers import index_now

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from service.cli import app
+from hindsight.service.cli import app
 from tests.factories import starter_framework
 
 CSV = (

@@ -1,6 +1,6 @@
 import copy
 
-from service.maturity.framework_service import starter_document
+from hindsight.service.maturity.framework_service import starter_document
 from tests.factories import starter_framework
 
 

@@ -7,13 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from search.base import AccessScope, SearchQuery
-from search.factory import open_backend
-from service.app import create_app
-from service.cli import app as cli
-from service.db import make_engine
-from service.imports.service import import_file
-from service.search.indexer import pending
+from hindsight.search.base import AccessScope, SearchQuery
+from hindsight.search.factory import open_backend
+from hindsight.service.app import create_app
+from hindsight.service.cli import app as cli
+from hindsight.service.db import make_engine
+from hindsight.service.imports.service import import_file
+from hindsight.service.search.indexer import pending
 from tests.factories import Api
 from tests.search_helpers import index_now
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from service.db import session_scope
-from service.tokens.models import ApiToken
+from hindsight.service.db import session_scope
+from hindsight.service.tokens.models import ApiToken
 from tests.factories import Api, bearer
 
 

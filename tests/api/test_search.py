@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.search.models import SearchLogEntry
+from hindsight.service.search.models import SearchLogEntry
 from tests.factories import Api, Caller, if_match, lesson, make_asset
 from tests.search_helpers import index_now
 

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
-from search.tantivy_backend import TantivyBackend
-from service.app import create_app
-from service.search import indexer as indexer_module
-from service.settings import Settings
+from hindsight.search.tantivy_backend import TantivyBackend
+from hindsight.service.app import create_app
+from hindsight.service.search import indexer as indexer_module
+from hindsight.service.settings import Settings
 from tests import databases
 from tests.factories import Api, if_match, lesson, make_asset
 from tests.search_helpers import index_now

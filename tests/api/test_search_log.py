@@ -5,9 +5,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select
 
-import service.search.search_log as module
-from service.search.models import SearchLogEntry
-from service.search.search_log import SearchLog
+import hindsight.service.search.search_log as module
+from hindsight.service.search.models import SearchLogEntry
+from hindsight.service.search.search_log import SearchLog
 
 
 def test_a_flush_waits_for_the_flush_in_flight(api, monkeypatch):

@@ -6,7 +6,7 @@ import asyncio
 import httpx
 import pytest
 
-from clients import (
+from hindsight.clients import (
     AsyncHindsightClient,
     ConflictError,
     HindsightClient,
@@ -15,8 +15,8 @@ from clients import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from schemas.assets import AssetRead
-from schemas.lessons import LessonRead
+from hindsight.schemas.assets import AssetRead
+from hindsight.schemas.lessons import LessonRead
 from tests.factories import ADMIN_TOKEN, Api, lesson, retrospect
 from tests.files import pdf
 from tests.search_helpers import index_now

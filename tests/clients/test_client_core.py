@@ -7,14 +7,14 @@ import re
 import httpx
 import pytest
 
-import clients
-from clients import errors
-from clients._core import Call
-from clients.operations import Operations
-from clients.paging import next_offset
-from schemas.common import Page
-from service.app import create_app
-from service.settings import Settings
+from hindsight import clients
+from hindsight.clients import errors
+from hindsight.clients._core import Call
+from hindsight.clients.operations import Operations
+from hindsight.clients.paging import next_offset
+from hindsight.schemas.common import Page
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 
 
 def test_all_matches_the_public_names():

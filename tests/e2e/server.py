@@ -38,7 +38,15 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, *args: str) -> "Server":
-        command = [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), *args]
+        command = [
+            sys.executable,
+            "-m",
+            "hindsight.service.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            *args,
+        ]
         with self.log_path.open("ab") as log:
             # Its own process group, so that kill() reaches uvicorn's worker processes too.
             self.process = subprocess.Popen(

@@ -6,9 +6,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from clients import AsyncHindsightClient, HindsightClient, TransportError
-from clients.cli import marked
-from service.cli import app
+from hindsight.clients import AsyncHindsightClient, HindsightClient, TransportError
+from hindsight.clients.cli import marked
+from hindsight.service.cli import app
 from tests.e2e.server import Server, free_port
 from tests.factories import ADMIN_TOKEN, lesson, retrospect
 

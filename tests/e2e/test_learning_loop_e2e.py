@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from clients import HindsightClient
+from hindsight.clients import HindsightClient
 from tests.e2e.server import Server
 from tests.factories import ADMIN_TOKEN, lesson, retrospect
 

@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from schemas.assets import AssetCreate
-from schemas.common import normalise_labels
-from schemas.lessons import LessonFields
-from schemas.projects import ProjectCreate
+from hindsight.schemas.assets import AssetCreate
+from hindsight.schemas.common import normalise_labels
+from hindsight.schemas.lessons import LessonFields
+from hindsight.schemas.projects import ProjectCreate
 
 VALID_DETAILS: dict[str, dict[str, Any]] = {
     "post_project_review": {"objectives": "Open the new unit on time"},

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from service.attachments.receive import receive_file, safe_filename
-from service.attachments.store import BlobStore
-from service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from hindsight.service.attachments.receive import receive_file, safe_filename
+from hindsight.service.attachments.store import BlobStore
+from hindsight.service.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 TYPE = "multipart/form-data; boundary=zz"
 HEAD = b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'

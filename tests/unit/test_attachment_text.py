@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from service.attachments import extract, sniff
-from service.bulk import external_ids
-from service.errors import UnsupportedMediaType
+from hindsight.service.attachments import extract, sniff
+from hindsight.service.bulk import external_ids
+from hindsight.service.errors import UnsupportedMediaType
 from tests import files
 
 

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from search.base import DocFreqs
-from service.applications.service import Track
-from service.due_diligence import ranking, terms
-from service.due_diligence.terms import KeyTerm, key_terms
+from hindsight.search.base import DocFreqs
+from hindsight.service.applications.service import Track
+from hindsight.service.due_diligence import ranking, terms
+from hindsight.service.due_diligence.terms import KeyTerm, key_terms
 
 BRIEF = """Background. Our supplier delivered battery packs that needed rework; the rework
 delayed the fleet. Objectives: inspect supplier work at delivery, agree acceptance tests

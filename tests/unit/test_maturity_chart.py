@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from service.maturity import chart
+from hindsight.service.maturity import chart
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 LEVELS = [(0, "Not yet"), (1, "Emerging"), (2, "Established"), (3, "Embedded")]

@@ -1,7 +1,7 @@
 import pytest
 
-from schemas.maturity import FrameworkCreate
-from service.maturity import csv_import, evidence, frameworks
+from hindsight.schemas.maturity import FrameworkCreate
+from hindsight.service.maturity import csv_import, evidence, frameworks
 
 HEADER = (
     "framework_key,framework_name,framework_source,outcome_key,outcome_title,"

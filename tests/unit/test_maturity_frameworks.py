@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from schemas.maturity import FrameworkCreate
-from service.maturity import evidence, frameworks
-from service.maturity.framework_service import starter_document
+from hindsight.schemas.maturity import FrameworkCreate
+from hindsight.service.maturity import evidence, frameworks
+from hindsight.service.maturity.framework_service import starter_document
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,9 +1,9 @@
 import pytest
 
-from schemas.maturity import FrameworkCreate, ScoreInput
-from service.errors import ValidationFailed
-from service.maturity import scoring
-from service.maturity.framework_service import starter_document
+from hindsight.schemas.maturity import FrameworkCreate, ScoreInput
+from hindsight.service.errors import ValidationFailed
+from hindsight.service.maturity import scoring
+from hindsight.service.maturity.framework_service import starter_document
 
 
 @pytest.fixture

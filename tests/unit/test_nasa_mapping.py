@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from service.assets.rendering import render
-from service.imports import nasa
+from hindsight.service.assets.rendering import render
+from hindsight.service.imports import nasa
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "nasa_llis_sample.jsonl"
 

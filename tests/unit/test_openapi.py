@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from service.app import create_app
-from service.settings import Settings
+from hindsight.service.app import create_app
+from hindsight.service.settings import Settings
 
 
 def test_every_patch_and_delete_documents_a_required_if_match(tmp_path: Path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.assets.rendering import render
+from hindsight.service.assets.rendering import render
 
 
 def test_markdown_is_rendered() -> None:

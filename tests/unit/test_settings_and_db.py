@@ -7,11 +7,11 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from schemas.enums import Role
-from service.auth import Principal, hash_secret, new_secret
-from service.db import make_engine, open_session
-from service.idempotency import fingerprint
-from service.settings import Settings
+from hindsight.schemas.enums import Role
+from hindsight.service.auth import Principal, hash_secret, new_secret
+from hindsight.service.db import make_engine, open_session
+from hindsight.service.idempotency import fingerprint
+from hindsight.service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def test_unknown_database_scheme_is_refused() -> None:
 
 
 def test_importing_the_app_reads_no_settings_and_creates_nothing(tmp_path: Path) -> None:
-    code = "import service.app, service.cli, service.models"
+    code = "import hindsight.service.app, hindsight.service.cli, hindsight.service.models"
     env = {"PATH": "", "PYTHONPATH": str(ROOT), "HINDSIGHT_DATABASE_URL": "nonsense://"}
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True)
     assert list(tmp_path.iterdir()) == []

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from search.base import SearchBackend
-from search.factory import open_backend
+from hindsight.search.base import SearchBackend
+from hindsight.search.factory import open_backend
 from tests import databases
 
 

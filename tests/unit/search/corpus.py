@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from search.base import IndexDoc
+from hindsight.search.base import IndexDoc
 
 
 def when(year: int, month: int = 1) -> datetime:

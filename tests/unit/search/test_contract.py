@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.base import AccessScope, IndexDoc, InvalidQuery, SearchFilters, SearchQuery
+from hindsight.search.base import AccessScope, IndexDoc, InvalidQuery, SearchFilters, SearchQuery
 from tests.unit.search.corpus import BLUE, DOCS, RED, when
 
 ADMIN = AccessScope(is_admin=True)

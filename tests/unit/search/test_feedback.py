@@ -4,10 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from search.base import AccessScope, IndexDoc, SearchQuery
-from search.factory import open_backend
-from search.feedback import PAIR_WEIGHT, WEIGHT, feedback_terms, proximity_pairs, wants_feedback
-from search.query import parse
+from hindsight.search.base import AccessScope, IndexDoc, SearchQuery
+from hindsight.search.factory import open_backend
+from hindsight.search.feedback import (
+    PAIR_WEIGHT,
+    WEIGHT,
+    feedback_terms,
+    proximity_pairs,
+    wants_feedback,
+)
+from hindsight.search.query import parse
 
 PROSE = "valve stuck closed during cryogenic loading test"
 ADMIN = AccessScope(is_admin=True)

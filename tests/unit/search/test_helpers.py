@@ -1,7 +1,7 @@
 """Snippets and typo corrections, the pieces every backend shares."""
 
-from search.snippets import WINDOW_WORDS, make_snippet, mark_headline
-from search.typo import best_correction, distance, max_edits
+from hindsight.search.snippets import WINDOW_WORDS, make_snippet, mark_headline
+from hindsight.search.typo import best_correction, distance, max_edits
 
 
 def test_snippet_escapes_first_then_marks():

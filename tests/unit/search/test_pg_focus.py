@@ -1,7 +1,7 @@
 """Choosing the key words of a long query for PostgreSQL, which has no idf of its own."""
 
-from search.pg_focus import KEY_TERMS, SHORT_QUERY_TERMS, key_terms, plain_words
-from search.query import parse
+from hindsight.search.pg_focus import KEY_TERMS, SHORT_QUERY_TERMS, key_terms, plain_words
+from hindsight.search.query import parse
 
 
 def test_short_or_fielded_or_operator_queries_are_left_alone():

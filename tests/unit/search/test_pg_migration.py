@@ -6,9 +6,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from search.base import SearchQuery
-from search.factory import open_backend
-from service import migrations
+from hindsight.search.base import SearchQuery
+from hindsight.search.factory import open_backend
+from hindsight.service import migrations
 from tests import databases
 from tests.unit.search.corpus import DOCS
 from tests.unit.search.test_contract import OUTSIDER, RED_MEMBER, REVIEWER

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from search import pg_rank
-from search.base import AccessScope, DocFreqs, IndexDoc, SearchQuery
-from search.factory import open_backend
-from search.pg_facets import read_facets
-from search.pg_rank import query_terms
-from search.postgres_backend import PostgresBackend
-from search.query import Phrase, Prefix, Term
+from hindsight.search import pg_rank
+from hindsight.search.base import AccessScope, DocFreqs, IndexDoc, SearchQuery
+from hindsight.search.factory import open_backend
+from hindsight.search.pg_facets import read_facets
+from hindsight.search.pg_rank import query_terms
+from hindsight.search.postgres_backend import PostgresBackend
+from hindsight.search.query import Phrase, Prefix, Term
 from tests import databases
 
 ADMIN = AccessScope(is_admin=True)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.base import InvalidQuery
-from search.query import (
+from hindsight.search.base import InvalidQuery
+from hindsight.search.query import (
     MAX_TERMS,
     Bool,
     Phrase,

@@ -3,7 +3,7 @@ weighted OR of terms inside the access scope (run against tantivy, whoosh and po
 
 import pytest
 
-from search.base import AccessScope, SearchFilters
+from hindsight.search.base import AccessScope, SearchFilters
 from tests.unit.search.corpus import BLUE, DOCS, RED
 
 ADMIN = AccessScope(is_admin=True)
