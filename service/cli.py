@@ -15,6 +15,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from hindsight.clients import cli as client_cli
@@ -54,7 +55,7 @@ app.command("demo")(demo_command)
 
 T = TypeVar("T")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
 
 def _settings() -> Settings:
@@ -70,11 +71,38 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _upgrade(settings: Settings) -> None:
+    try:
+        migrations.upgrade(settings.database_url)
+    except OperationalError as exc:
+        raise _fail(f"cannot migrate the database: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: DBAPIError) -> str:
+    lines = str(exc.orig or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _refuse_a_schema_behind(settings: Settings) -> None:
+    """Exit in one line unless the database is at the code's revisions: on PostgreSQL a
+    release is migrated once, by `hindsight migrate`, not by whichever server starts first."""
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as connection:
+            problem = migrations.schema_problem(connection)
+    except OperationalError as exc:
+        raise _fail(f"cannot reach the database: {_first_line(exc)}") from exc
+    finally:
+        engine.dispose()
+    if problem:
+        raise _fail(f"database {problem} (or start with `hindsight serve --migrate`)")
+
+
 @app.command()
 def migrate() -> None:
     """Bring the database named by HINDSIGHT_DATABASE_URL up to the newest schema."""
     settings = _settings()
-    migrations.upgrade(settings.database_url)
+    _upgrade(settings)
     out.print("database is up to date")
 
 
@@ -87,8 +115,9 @@ def serve(
         bool | None,
         typer.Option(
             "--migrate/--no-migrate",
-            help="upgrade the schema before serving (default: yes on SQLite, no on PostgreSQL, "
-            "where `hindsight migrate` runs once per release)",
+            help="upgrade the schema before serving (default: yes on SQLite; no on PostgreSQL, "
+            "where `hindsight migrate` runs once per release and a schema behind the code "
+            "stops the start)",
         ),
     ] = None,
 ) -> None:
@@ -96,7 +125,9 @@ def serve(
     settings = _settings()
     configure_logging(settings)
     if migrate_first if migrate_first is not None else settings.is_sqlite:
-        migrations.upgrade(settings.database_url)
+        _upgrade(settings)
+    else:
+        _refuse_a_schema_behind(settings)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run(
         "hindsight.service.app:app_from_env",

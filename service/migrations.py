@@ -1,11 +1,18 @@
-"""Run the Alembic chain from code (`hindsight migrate`, `hindsight serve`, the tests)."""
+"""Run the Alembic chain from code (`hindsight migrate`, `hindsight serve`, the tests), and
+say whether a database's schema is the one this code needs."""
 
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect, text
 
 from alembic import command
+
+REMEDY = "run `hindsight migrate`"
+VERSION_TABLE = "alembic_version"  # alembic's default, which env.py keeps
 
 
 def _migrations_dir() -> Path:
@@ -35,3 +42,43 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    # Reading the revision files once per process: the code's chain cannot change under it.
+    return ScriptDirectory(str(ALEMBIC_DIR))
+
+
+def code_heads() -> tuple[str, ...]:
+    """The revisions this code needs the database at."""
+    return tuple(sorted(_scripts().get_heads()))
+
+
+def _database_heads(connection: Connection) -> tuple[str, ...]:
+    # Alembic's own table, read directly: its MigrationContext logs two lines per look, and
+    # `/healthz` looks on every probe.
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return ()
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+    return tuple(sorted(row[0] for row in rows))
+
+
+def schema_problem(connection: Connection) -> str | None:
+    """None when the database is at the code's revisions, else what is wrong and what to do,
+    in one line (for `hindsight serve` and `/healthz`)."""
+    at = _database_heads(connection)
+    needs = code_heads()
+    if at == needs:
+        return None
+    wanted = ", ".join(needs)
+    if not at:
+        return f"schema is empty, code needs {wanted}: {REMEDY}"
+    found = ", ".join(at)
+    known = {revision.revision for revision in _scripts().walk_revisions()}
+    if not set(at) <= known:
+        return (
+            f"schema at {found}, which this code does not know (it needs {wanted}): "
+            "the database was migrated by a newer Hindsight; install that version"
+        )
+    return f"schema at {found}, code needs {wanted}: {REMEDY}"

@@ -73,3 +73,14 @@ def sqlite_database(template: Path, folder: Path) -> str:
     path = folder / "hindsight.db"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def empty_postgres_database() -> Iterator[str]:
+    """A PostgreSQL database with no tables at all, as a new deployment starts."""
+    name = f"hs_e_{uuid.uuid4().hex[:12]}"
+    _admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_url(name)
+    finally:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

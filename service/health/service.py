@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hindsight.schemas.health import Health
+from hindsight.service import migrations
 from hindsight.service.db import session_scope
 from hindsight.service.outbox import service as outbox_service
 from hindsight.service.settings import Settings
@@ -19,14 +21,30 @@ def _check_index_dir(index_dir: Path) -> str:
     return "ok"
 
 
+def _driver_message(exc: Exception) -> str:
+    """The driver's own first line (e.g. "connection refused"), not SQLAlchemy's wrapping."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first = str(cause).strip().splitlines()
+    return first[0] if first else type(cause).__name__
+
+
 def check(engine: Engine, settings: Settings, indexer_error: str | None = None) -> Health:
     database, pending = "ok", None
     try:
         with session_scope(engine, write=False) as db:
             db.execute(text("SELECT 1"))
-            pending = outbox_service.pending_count(db)
-    except Exception as exc:  # any driver error means "not usable"; name it, don't crash
-        database = f"error: {type(exc).__name__}"
+            problem = migrations.schema_problem(db.connection())
+            if problem:
+                database = f"error: {problem}"
+            else:
+                pending = outbox_service.pending_count(db)
+    except OperationalError as exc:
+        database = (
+            f"error: not usable ({_driver_message(exc)}): check HINDSIGHT_DATABASE_URL and "
+            "that the database server is running"
+        )
+    except Exception as exc:  # anything else still means "not usable"; say it, don't crash
+        database = f"error: {type(exc).__name__}: {_driver_message(exc)}"
     if settings.search_backend == "postgres":
         index = database
     else:

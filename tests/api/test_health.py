@@ -2,6 +2,7 @@ import shutil
 
 from fastapi.testclient import TestClient
 
+from hindsight.service import migrations
 from hindsight.service.app import create_app
 from hindsight.service.settings import Settings
 
@@ -31,4 +32,32 @@ def test_healthz_is_503_naming_the_database_when_unreachable(settings: Settings)
     with TestClient(create_app(broken), raise_server_exceptions=False) as client:
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"].startswith("error")
+    database = response.json()["database"]
+    assert database.startswith("error: not usable (") and "connect" in database
+    assert database.endswith("check HINDSIGHT_DATABASE_URL and that the database server is running")
+
+
+def test_healthz_names_a_schema_behind_the_code_and_the_remedy(settings: Settings) -> None:
+    migrations.downgrade(settings.database_url, "0008")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    needs = ", ".join(migrations.code_heads())
+    assert response.json() == {
+        "status": "unavailable",
+        "database": f"error: schema at 0008, code needs {needs}: run `hindsight migrate`",
+        "index": response.json()["index"],
+        "outbox_pending": None,
+    }
+    migrations.upgrade(settings.database_url)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert client.get("/healthz").json()["database"] == "ok"
+
+
+def test_healthz_names_an_empty_database(settings: Settings) -> None:
+    migrations.downgrade(settings.database_url, "base")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error: schema is empty, code needs ")
+    assert response.json()["database"].endswith(": run `hindsight migrate`")
