@@ -18,13 +18,12 @@ from hindsight.service.bulk.importer import ImportType, Options
 from hindsight.service.bulk.importer import import_file as bulk_import_file
 from hindsight.service.db import make_engine
 from hindsight.service.errors import AppError
-from hindsight.service.imports import nasa, shape
+from hindsight.service.imports import corpus, nasa, shape
 from hindsight.service.imports.service import BATCH, ImportReport, count_lines, import_file
 from hindsight.service.search.indexer import IndexBusy, bulk_drain, drain_pending
 from hindsight.service.search.runtime import open_for, writer_lock
 from hindsight.service.settings import Settings
 
-DEMO_PATH = Path("../shared/data/nasa_llis.jsonl")
 MAX_REJECTIONS_SHOWN = 20
 err = Console(stderr=True, soft_wrap=True)  # commands and reasons stay on one line
 
@@ -171,18 +170,42 @@ def import_command(
         run_export_import(_settings(), path, found, team)
 
 
-def demo_command(
-    path: Annotated[Path, typer.Option(help="the NASA LLIS corpus (JSON lines)")] = DEMO_PATH,
-) -> None:
-    """Migrate the database and load the NASA LLIS corpus: 2,100 real lessons to search."""
-    if not path.is_file():
+def _demo_path(given: Path | None) -> Path:
+    if given is not None:
+        if not given.is_file():
+            err.print(
+                f"[red]error:[/red] the NASA corpus is not at {given}; pass --path with the "
+                f"location of {corpus.FILE_NAME}"
+            )
+            raise typer.Exit(1)
+        return given
+    found = corpus.find()
+    if found is None:
+        looked = ", ".join(str(place) for place in corpus.candidates())
         err.print(
-            f"[red]error:[/red] the NASA corpus is not at {path}; pass --path with the "
-            "location of nasa_llis.jsonl"
+            f"[red]error:[/red] the NASA corpus {corpus.FILE_NAME} is not in any of: {looked}; "
+            "pass --path (or set HINDSIGHT_DEMO_PATH) with its location"
         )
         raise typer.Exit(1)
+    return found
+
+
+def demo_command(
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="HINDSIGHT_DEMO_PATH",
+            help="the NASA LLIS corpus (JSON lines); by default ./nasa_llis.jsonl, "
+            "./data/nasa_llis.jsonl, or ../shared/data/nasa_llis.jsonl beside the checkout "
+            "Hindsight was installed from",
+        ),
+    ] = None,
+) -> None:
+    """Migrate the database and load the NASA LLIS corpus: 2,100 real lessons to search."""
+    path = _demo_path(path)
     settings = _settings()
     migrations.upgrade(settings.database_url)
+    err.print(f"loading {path}")
     report = run_import(settings, path)
     err.print(
         f"\n{report.created + report.updated + report.unchanged} NASA lessons are in, owned by "

@@ -205,3 +205,17 @@ def test_demo_loads_the_corpus_and_says_clearly_when_it_is_missing(settings, run
             headers=Api(client).admin_headers,
         ).json()  # fmt: skip
     assert page["items"][0]["title"] == "Electrical conduit mistaken for pneumatic tube"
+
+
+def test_demo_without_a_path_finds_the_corpus_in_the_folder_it_runs_in(
+    settings, run, tmp_path, monkeypatch
+):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("HINDSIGHT_DEMO_PATH", raising=False)
+    (folder / "nasa_llis.jsonl").write_bytes(SAMPLE.read_bytes())
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert f"loading {folder / 'nasa_llis.jsonl'}" in result.output
+    assert "5 NASA lessons are in" in result.output
