@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from hindsight.schemas.common import ErrorBody
 from hindsight.service import (
@@ -49,6 +50,9 @@ _ERRORS = {
 }
 
 
+DOCS_ASSETS = "/docs/assets"
+
+
 def _operation_id(route: APIRoute) -> str:
     tag = route.tags[0] if route.tags else "default"
     return f"{tag}-{route.name}"
@@ -74,7 +78,10 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.search.stop()
             engine.dispose()
 
-    app = FastAPI(
+    # FastAPI itself, with /docs and /redoc reading their scripts from the app (DOCS_ASSETS)
+    # rather than from a CDN.
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS,
         title="Hindsight",
         version="1.0.0",
         summary="Knowledge assets and lessons learned: search past learning before you start.",
