@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
 from hindsight.schemas.enums import ActionStatus
 
@@ -15,6 +16,8 @@ Evidence = Field(
 
 
 class ActionCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ACTION_CREATE]})
+
     lesson_id: Id
     title: str = Field(min_length=1, max_length=300, examples=["Agree one referral form"])
     description: str = Field("", max_length=20_000)
@@ -28,6 +31,8 @@ class ActionCreate(Input):
 class ActionUpdate(Input):
     """Only the fields sent change. Moving to `done` needs `evidence` (sent now or stored)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ACTION_UPDATE]})
+
     title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = Field(None, max_length=20_000)
     owner_name: str | None = Field(None, min_length=1, max_length=200)
@@ -38,6 +43,8 @@ class ActionUpdate(Input):
 
 
 class ActionRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ACTION_READ]})
+
     id: int
     lesson_id: int
     title: str

@@ -1,7 +1,8 @@
 """Applications: a lesson considered by a later project, the decision, and whether it helped."""
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
 from hindsight.schemas.enums import Decision, Outcome
 
@@ -9,6 +10,8 @@ Note = Field("", max_length=4000)
 
 
 class ApplicationCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.APPLICATION_CREATE]})
+
     lesson_id: Id
     project_id: Id = Field(description="the later project that considered the lesson")
     due_diligence_id: Id | None = Field(None, description="the check that showed the lesson")
@@ -21,6 +24,8 @@ class ApplicationCreate(Input):
 class ApplicationUpdate(Input):
     """Only the fields sent change; months later, `outcome` records whether it helped."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.APPLICATION_UPDATE]})
+
     decision: Decision | None = None
     note: str | None = Field(None, max_length=4000)
     outcome: Outcome | None = None
@@ -28,6 +33,8 @@ class ApplicationUpdate(Input):
 
 
 class ApplicationRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.APPLICATION_READ]})
+
     id: int
     lesson_id: int
     project_id: int

@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from hindsight.schemas import examples
 from hindsight.schemas.asset_details import AssetDetails
 from hindsight.schemas.common import Author, Input, Labels, Output, UTCTimestamp
 from hindsight.schemas.enums import AssetKind, AssetStatus, Visibility
@@ -13,6 +14,8 @@ MAX_EMBEDDED_LESSONS = 100
 
 
 class AssetCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_CREATE]})
+
     kind: AssetKind
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field("", max_length=4000)
@@ -58,6 +61,8 @@ class AssetUpdate(Input):
     """Only the fields sent change; `kind` and `status` do not change here (status moves
     through `/transitions`). `details` is replaced as a whole and checked against the kind."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_UPDATE]})
+
     title: str | None = Field(None, min_length=1, max_length=300)
     summary: str | None = Field(None, max_length=4000)
     body: str | None = Field(None, max_length=200_000)
@@ -72,6 +77,8 @@ class AssetUpdate(Input):
 
 
 class AssetTransition(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_TRANSITION]})
+
     to: AssetStatus
     comment: str = Field(
         "", max_length=4000, description="kept in the history; required when sending back"
@@ -79,6 +86,8 @@ class AssetTransition(Input):
 
 
 class AssetRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_READ]})
+
     id: int
     kind: AssetKind
     title: str

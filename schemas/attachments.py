@@ -1,11 +1,14 @@
 """Files attached to knowledge assets."""
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Output, UTCTimestamp
 
 
 class AttachmentRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ATTACHMENT_READ]})
+
     id: int
     asset_id: int
     filename: str = Field(description="the uploaded name, made safe (no folders, no controls)")

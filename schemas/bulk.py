@@ -8,8 +8,9 @@ error for that line.
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from hindsight.schemas import examples
 from hindsight.schemas.asset_details import AssetDetails
 from hindsight.schemas.assets import AssetRead
 from hindsight.schemas.common import Author, Input, Labels
@@ -27,10 +28,14 @@ ExternalId = Annotated[
 
 
 class AssetExport(AssetRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_EXPORT]})
+
     external_id: ExternalId
 
 
 class LessonExport(LessonRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_EXPORT]})
+
     external_id: ExternalId
     asset_external_id: ExternalId = Field(description="the asset to attach the lesson to")
     asset_kind: AssetKind
@@ -110,6 +115,8 @@ class RejectedLine(BaseModel):
 
 
 class ImportReport(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.IMPORT_REPORT]})
+
     created: int
     updated: int = Field(description="existing items (by external_id) whose fields changed")
     unchanged: int = Field(description="existing items already equal to their line")

@@ -1,8 +1,9 @@
 """Due diligence (pre-project review): a project's description in, the relevant learning out,
 ranked and explained; the check is stored with exactly what it showed."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.actions import ActionRead
 from hindsight.schemas.applications import ApplicationRead
 from hindsight.schemas.common import Author, Id, Input, Labels, Output, UTCTimestamp
@@ -21,6 +22,8 @@ MAX_DECISIONS = 100
 
 
 class DueDiligenceCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DUE_DILIGENCE_CREATE]})
+
     title: str = Field(min_length=1, max_length=300, examples=["Electronic nursing handover"])
     description: str = Field(
         min_length=1,
@@ -107,6 +110,8 @@ class CheckedBy(BaseModel):
 
 
 class DueDiligenceRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DUE_DILIGENCE_READ]})
+
     id: int
     created_at: UTCTimestamp
     title: str
@@ -124,10 +129,14 @@ class DueDiligenceRead(BaseModel):
 
 
 class DecisionCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DECISION_CREATE]})
+
     lesson_id: Id
     decision: Decision
     note: str = Field("", max_length=4000)
 
 
 class DecisionsRecorded(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DECISIONS_RECORDED]})
+
     items: list[ApplicationRead] = Field(description="one application per decided lesson")

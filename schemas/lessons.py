@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Input, Labels, Output, UTCTimestamp
 from hindsight.schemas.enums import (
     Impact,
@@ -86,11 +87,15 @@ class LessonFields(Input):
 class LessonCreate(LessonFields):
     """A lesson added to an existing asset. Visibility, teams and project come from it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_CREATE]})
+
     asset_id: int = Field(description="the asset the lesson comes from (required)")
 
 
 class LessonUpdate(Input):
     """Only the fields sent change. Sending `five_whys` or `root_cause` rechecks the pair."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_UPDATE]})
 
     title: str | None = Field(None, min_length=1, max_length=300)
     observation: Text | None = None
@@ -106,6 +111,8 @@ class LessonUpdate(Input):
 
 
 class LessonRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_READ]})
+
     id: int
     asset_id: int
     project_id: int | None
@@ -135,6 +142,8 @@ class LessonRead(Output):
 class LessonTransition(Input):
     """A move through the lifecycle: identified -> action_planned -> actioned -> learned, or
     to not_actioned (with a reason) from anywhere, and from there back to identified."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_TRANSITION]})
 
     to: LessonStatus
     reason: str | None = Field(

@@ -10,8 +10,9 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import AwareTimestamp, Input, Output, UTCTimestamp
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -69,6 +70,8 @@ class OutcomeDef(Input):
 class FrameworkCreate(Input):
     """A framework version. POSTing a `key` that exists makes its next version."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.FRAMEWORK_CREATE]})
+
     key: Key
     name: str = Field(min_length=1, max_length=300)
     source: str = Field(
@@ -80,6 +83,8 @@ class FrameworkCreate(Input):
 
 
 class FrameworkSummary(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.FRAMEWORK_SUMMARY]})
+
     id: int
     key: str
     version: int
@@ -90,6 +95,8 @@ class FrameworkSummary(Output):
 
 
 class FrameworkRead(FrameworkSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.FRAMEWORK_READ]})
+
     description: str
     levels: list[LevelDef]
     outcomes: list[OutcomeDef]
@@ -109,6 +116,8 @@ class ScoreInput(Input):
 
 
 class AssessmentCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSESSMENT_CREATE]})
+
     framework_id: int
     team_id: int
     assessed_at: AssessedAt = Field(description="when the team scored itself; a date is fine")
@@ -119,6 +128,8 @@ class AssessmentCreate(Input):
 
 
 class AssessmentUpdate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSESSMENT_UPDATE]})
+
     assessed_at: AssessedAt | None = None
     notes: str | None = Field(None, max_length=4000)
     scores: list[ScoreInput] | None = Field(
@@ -160,6 +171,8 @@ class OutcomeMean(Output):
 
 
 class AssessmentSummary(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSESSMENT_SUMMARY]})
+
     id: int
     team_id: int
     framework_id: int
@@ -177,6 +190,8 @@ class AssessmentSummary(Output):
 
 
 class AssessmentRead(AssessmentSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSESSMENT_READ]})
+
     outcomes: list[OutcomeMean]
     scores: list[ScoreRead]
 
@@ -200,6 +215,8 @@ class OutcomeProgress(Output):
 
 
 class TeamProgress(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TEAM_PROGRESS]})
+
     team_id: int
     framework_key: str | None = Field(description="null when the team has no assessment")
     overall: list[ProgressPoint]
@@ -207,6 +224,8 @@ class TeamProgress(Output):
 
 
 class FigureInfo(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.FIGURE_INFO]})
+
     key: str
     label: str
     unit: str

@@ -4,6 +4,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hindsight.schemas import examples
+
 
 class LessonFigures(BaseModel):
     total: int
@@ -57,7 +59,9 @@ class ProjectFigures(BaseModel):
 class LearningMetrics(BaseModel):
     # "from" and "to" on the wire (as the query names them), so a client reads back what the
     # server wrote; the Python names avoid the keyword.
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_extra={"examples": [examples.LEARNING_METRICS]}
+    )
 
     team_id: int | None
     from_date: date | None = Field(alias="from")

@@ -3,8 +3,9 @@ newcomer (experience and actions, not only job titles)."""
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import (
     AwareTimestamp,
     Contact,
@@ -43,6 +44,8 @@ def _check_dates(started_at: object, ended_at: object) -> None:
 
 
 class ProjectCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROJECT_CREATE]})
+
     name: Name
     description: str = Field("", max_length=20_000)
     organisation: str = Field("", max_length=200)
@@ -72,6 +75,8 @@ class ProjectCreate(Input):
 class ProjectUpdate(Input):
     """Only the fields sent change. `null` clears an optional field; required ones refuse it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROJECT_UPDATE]})
+
     name: Name | None = None
     description: str | None = Field(None, max_length=20_000)
     organisation: str | None = Field(None, max_length=200)
@@ -92,6 +97,8 @@ class ProjectUpdate(Input):
 
 
 class ProjectRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROJECT_READ]})
+
     id: int
     name: str
     description: str

@@ -1,7 +1,8 @@
 """What `/v1/search`, `/v1/search/suggest` and `/v1/lessons/{id}/related` answer."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import UTCTimestamp
 
 
@@ -19,6 +20,8 @@ class SearchItem(BaseModel):
 
 
 class SearchPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEARCH_PAGE]})
+
     items: list[SearchItem]
     total: int = Field(ge=0, description="every visible match, not just this page")
     limit: int
@@ -32,8 +35,12 @@ class SearchPage(BaseModel):
 
 
 class Suggestions(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUGGESTIONS]})
+
     suggestions: list[str]
 
 
 class RelatedLessons(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.RELATED_LESSONS]})
+
     items: list[SearchItem]

@@ -1,10 +1,13 @@
-from pydantic import EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
 from hindsight.schemas.enums import Role
 
 
 class UserCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.USER_CREATE]})
+
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     role: Role = Role.reader
@@ -14,6 +17,8 @@ class UserCreate(Input):
 
 
 class UserUpdate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.USER_UPDATE]})
+
     name: str | None = Field(None, min_length=1, max_length=200)
     role: Role | None = None
     team_ids: list[Id] | None = Field(None, max_length=100)
@@ -23,6 +28,8 @@ class UserUpdate(Input):
 
 
 class UserRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.USER_READ]})
+
     id: int
     name: str
     email: str
@@ -38,6 +45,8 @@ class UserRead(Output):
 
 class Me(Output):
     """The caller. The bootstrap admin key has no user row, so `id` is null for it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ME]})
 
     id: int | None
     name: str

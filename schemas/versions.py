@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Output, UTCTimestamp
 
 
@@ -13,6 +14,8 @@ class ChangedBy(BaseModel):
 
 
 class VersionRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERSION_READ]})
+
     version: int = Field(description="the version this snapshot was, before the change")
     changed_by: ChangedBy
     changed_at: UTCTimestamp

@@ -1,5 +1,6 @@
 """`/v1/export` and `/v1/import`."""
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from hindsight.schemas import examples
 from hindsight.schemas.bulk import ImportReport
 from hindsight.schemas.common import MAX_ID
 from hindsight.service.attachments.receive import receive_body, receive_file
@@ -57,7 +59,11 @@ _IMPORT_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                # One line of `GET /v1/export?type=lessons`, as it imports back.
+                "example": json.dumps(examples.LESSON_EXPORT) + "\n",
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
