@@ -7,7 +7,7 @@ records that checkout in the installed distribution's `direct_url.json` (PEP 610
 """
 
 import json
-from importlib.metadata import PackageNotFoundError, distribution
+from importlib.metadata import distributions
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -18,11 +18,11 @@ BESIDE_A_CHECKOUT = Path("../shared/data") / FILE_NAME
 
 def _installed_from() -> Path | None:
     """The local folder pip installed Hindsight from, if it was one."""
-    try:
-        text = distribution("hindsight").read_text("direct_url.json")
-    except PackageNotFoundError:
-        return None
-    if not text:
+    # Every distribution of the name: in a checkout, a build's hindsight.egg-info (which has
+    # no direct_url.json) may be found before the installed one.
+    texts = (d.read_text("direct_url.json") for d in distributions(name="hindsight"))
+    text = next((t for t in texts if t), None)
+    if text is None:
         return None
     try:
         url = urlparse(json.loads(text).get("url", ""))
