@@ -41,6 +41,11 @@ from hindsight.schemas.versions import VersionRead
 T = TypeVar("T")
 
 
+# The server answers an import after its last line: a whole export (thousands of assets) takes
+# minutes, not the 30 seconds a single call is given.
+IMPORT_TIMEOUT = httpx.Timeout(30.0, read=3600.0)
+
+
 class HindsightClient:
     """`HindsightClient("http://127.0.0.1:8000", token)`, or pass `http=` an existing
     `httpx.Client` (FastAPI's `TestClient` works) whose base URL points at Hindsight.
@@ -277,7 +282,12 @@ class HindsightClient:
         try:
             with path.open("rb") as body:
                 response = self._http.request(
-                    call.method, call.path, params=call.params, headers=call.headers, content=body
+                    call.method,
+                    call.path,
+                    params=call.params,
+                    headers=call.headers,
+                    content=body,
+                    timeout=IMPORT_TIMEOUT,
                 )
         except httpx.TransportError as exc:
             raise TransportError(f"{call.method} {call.path}: {exc}") from exc

@@ -108,3 +108,22 @@ def test_the_client_covers_every_operation_of_the_api():
     }
     missing = api - _client_operations()
     assert not missing, f"operations the client lacks: {sorted(missing)}"
+
+
+def test_an_import_waits_for_the_servers_answer_longer_than_a_call(tmp_path):
+    seen = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(
+            200,
+            json={"created": 1, "updated": 0, "unchanged": 0, "rejected": [], "rejected_count": 0},
+        )
+
+    lines = tmp_path / "assets.jsonl"
+    lines.write_text('{"external_id": "x"}\n')
+    http = httpx.Client(base_url="http://hindsight.test", transport=httpx.MockTransport(answer))
+    with clients.HindsightClient("http://hindsight.test", "token", http=http) as client:
+        report = client.import_file("assets", lines)
+    assert report.created == 1
+    assert seen[0]["read"] >= 600
