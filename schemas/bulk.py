@@ -32,9 +32,11 @@ class AssetExport(AssetRead):
 
 class LessonExport(LessonRead):
     external_id: ExternalId
-    asset_external_id: ExternalId = Field(description="the asset to attach the lesson to")
-    asset_kind: AssetKind
-    asset_title: str
+    asset_external_id: ExternalId | None = Field(
+        description="the asset the lesson sits in; null for a standalone lesson"
+    )
+    asset_kind: AssetKind | None
+    asset_title: str | None
 
 
 class AssetImport(Input):
@@ -72,25 +74,25 @@ class AssetImport(Input):
 
 
 class LessonImport(LessonFields):
-    """A lesson to create or update, matched by `external_id`, under the asset whose
-    `external_id` is `asset_external_id` (import the assets first)."""
+    """A lesson to create or update, matched by `external_id`: under the asset whose
+    `external_id` is `asset_external_id` (import the assets first), or, without one, a
+    standalone lesson of `owning_team_id` (and `project_id`, if any)."""
 
     external_id: ExternalId
-    asset_external_id: ExternalId
+    asset_external_id: ExternalId | None = None
     status: LessonStatus = LessonStatus.identified
     status_reason: str | None = Field(None, max_length=4000)
     evidence_of_change: str | None = Field(None, max_length=20_000)
     created_at: AwareDatetime | None = None
     learned_at: AwareDatetime | None = None
-    # Exported, not imported: the lesson takes all of these from its asset here.
+    # A standalone lesson's place; a lesson in an asset takes the asset's.
+    owning_team_id: int | None = None
+    project_id: int | None = None
+    # Exported, not imported: this system's ids and values derived from the others.
     asset_kind: AssetKind | None = None
     asset_title: str | None = None
     id: int | None = None
     asset_id: int | None = None
-    project_id: int | None = None
-    owning_team_id: int | None = None
-    visibility: Visibility | None = None
-    team_ids: list[int] | None = None
     version: int | None = None
     updated_at: datetime | None = None
 

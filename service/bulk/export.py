@@ -23,6 +23,7 @@ from hindsight.service.assets.models import Asset
 from hindsight.service.auth import Principal
 from hindsight.service.bulk import external_ids
 from hindsight.service.db import open_session
+from hindsight.service.lessons import access as lesson_access
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.lessons.models import Lesson
 
@@ -60,15 +61,12 @@ def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
     rows = list(
         db.execute(
             select(Lesson)
-            .where(
-                Lesson.id > after,  # type: ignore[operator]
-                Lesson.asset_id.in_(access.visible_ids(who)),  # type: ignore[attr-defined]
-            )
+            .where(Lesson.id > after, lesson_access.visible_to(who))  # type: ignore[operator]
             .order_by(Lesson.id)  # type: ignore[arg-type]
             .limit(PAGE_SIZE)
         ).scalars()
     )
-    asset_ids = sorted({row.asset_id for row in rows})
+    asset_ids = sorted({row.asset_id for row in rows if row.asset_id is not None})
     assets = {
         a.id: a
         for a in db.execute(
@@ -80,7 +78,7 @@ def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
     reads = lessons_service.to_reads(db, rows)
     items: list[BaseModel] = []
     for row, read in zip(rows, reads, strict=True):
-        asset = assets[row.asset_id]
+        asset = assets.get(row.asset_id) if row.asset_id is not None else None
         items.append(
             LessonExport(
                 **read.model_dump(),
@@ -89,9 +87,11 @@ def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
                 ),
                 asset_external_id=external_ids.name(
                     "asset", asset.id, asset.created_at, asset.external_id
-                ),
-                asset_kind=asset.kind,
-                asset_title=asset.title,
+                )
+                if asset
+                else None,
+                asset_kind=asset.kind if asset else None,
+                asset_title=asset.title if asset else None,
             )
         )
     return items

@@ -30,8 +30,12 @@ def create_lesson(
     who: Contributor,
     claim: IdempotencyClaim,
 ) -> LessonRead:
-    """Add a lesson to an existing asset (`asset_id` is required: a lesson takes its project,
-    owning team, visibility and review state from the asset it came from)."""
+    """Log a lesson. With `asset_id`, it joins that asset: it takes the asset's owning team,
+    project and visibility (unless sent narrower: `restricted` with `team_ids`; wider is a
+    422) and is seen only while the asset is. Without `asset_id`, it stands alone: its own
+    `owning_team_id` (default: the caller's team when they have exactly one, else a 422
+    asking for it), `project_id`, `visibility` (default `internal`) and `team_ids`; it is
+    visible as soon as it is created."""
     lesson = lessons_service.create(db, who, payload, claim=claim)
     response.headers["ETag"] = etag(lesson.version)
     return lesson
@@ -51,7 +55,8 @@ def list_lessons(
     tag: Annotated[str | None, Query(max_length=100)] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[LessonRead]:
-    """Lessons the caller may see (as their assets), newest first; `total` counts only those."""
+    """Lessons the caller may see (their own access, and their asset's for lessons in one),
+    newest first; `total` counts only those."""
     filters = {
         "status": status,
         "polarity": polarity,
@@ -88,7 +93,8 @@ def update_lesson(
     version: IfMatch,
 ) -> LessonRead:
     """Change the fields sent. Needs `If-Match`: 428 without it, 412 if stale. With
-    `five_whys`, a `root_cause` is required (422)."""
+    `five_whys`, a `root_cause` is required (422). `visibility` and `team_ids` follow the
+    rule of creation: a lesson in an asset may be narrower than it, never wider (422)."""
     lesson = lessons_service.update_lesson(db, who, lesson_id, patch, expected_version=version)
     response.headers["ETag"] = etag(lesson.version)
     return lesson
