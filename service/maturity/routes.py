@@ -91,8 +91,9 @@ def create_assessment(
     claim: IdempotencyClaim,
 ) -> AssessmentRead:
     """Record a team's self-assessment (contributors of that team, admins). Every
-    sub-outcome needs a score within the framework's levels; priorities may span at most two
-    outcomes. Each problem is a 422 naming its field."""
+    sub-outcome needs a score within the framework's levels; each problem is a 422 naming
+    its field. Priorities over more than two outcomes are stored, and the answer's
+    `warnings` says that one or two at a time work best."""
     read = assessments_service.create(db, who, payload, claim=claim)
     response.headers["ETag"] = etag(read.version)
     return read
