@@ -12,6 +12,7 @@ from hindsight.service.deps import (
     DbSession,
     IdempotencyClaim,
     IdPath,
+    IdQuery,
     IfMatch,
     Paging,
     etag,
@@ -50,8 +51,8 @@ def list_lessons(
     polarity: Annotated[Polarity | None, Query()] = None,
     impact: Annotated[Impact | None, Query()] = None,
     root_cause_category: Annotated[RootCauseCategory | None, Query()] = None,
-    project_id: Annotated[int | None, Query()] = None,
-    asset_id: Annotated[int | None, Query()] = None,
+    project_id: IdQuery = None,
+    asset_id: IdQuery = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[LessonRead]:
@@ -75,7 +76,7 @@ def list_lessons(
 
 @router.get("/{lesson_id}", response_model=LessonRead)
 def get_lesson(
-    lesson_id: int, response: Response, db: DbSession, who: CurrentPrincipal
+    lesson_id: IdPath, response: Response, db: DbSession, who: CurrentPrincipal
 ) -> LessonRead:
     """One lesson; a lesson the caller may not see is a 404, the same as a missing one."""
     lesson = lessons_service.to_read(db, lessons_service.get_visible(db, who, lesson_id))
@@ -85,7 +86,7 @@ def get_lesson(
 
 @router.patch("/{lesson_id}", response_model=LessonRead)
 def update_lesson(
-    lesson_id: int,
+    lesson_id: IdPath,
     patch: LessonUpdate,
     response: Response,
     db: DbSession,
@@ -122,7 +123,7 @@ def transition_lesson(
 
 @router.get("/{lesson_id}/versions", response_model=Page[VersionRead])
 def list_lesson_versions(
-    lesson_id: int, db: DbSession, who: CurrentPrincipal, page: Paging
+    lesson_id: IdPath, db: DbSession, who: CurrentPrincipal, page: Paging
 ) -> Page[VersionRead]:
     """Earlier versions of a visible lesson, newest first."""
     items, total = lessons_service.list_versions(

@@ -50,3 +50,42 @@ def test_a_check_on_a_project_the_caller_cannot_see_is_404(api: Api) -> None:
     assert (
         api.client.post("/v1/due-diligence", json=brief, headers=owner.headers).status_code == 201
     )
+
+
+BAD_IDS = ("0", "-1", str(2**63), "abc")
+
+
+def _id_like(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
+
+
+def _sweep_requests(api: Api) -> list[tuple[str, str, dict[str, str]]]:
+    """Every (method, path, query) of the OpenAPI with one id-like parameter made bad."""
+    spec = api.client.get("/openapi.json").json()
+    found = []
+    for template, item in spec["paths"].items():
+        for method, operation in item.items():
+            params = [p for p in operation.get("parameters", []) if p["in"] in {"path", "query"}]
+            path_params = [p["name"] for p in params if p["in"] == "path"]
+            for param in params:
+                if not _id_like(param["name"]) and param["in"] != "path":
+                    continue
+                for bad in BAD_IDS:
+                    path = template
+                    for name in path_params:
+                        path = path.replace("{" + name + "}", bad if name == param["name"] else "1")
+                    query = {param["name"]: bad} if param["in"] == "query" else {}
+                    found.append((method.upper(), path, query))
+    return found
+
+
+def test_ids_out_of_range_are_404_or_422_on_every_path_and_query(api: Api) -> None:
+    headers = {**api.admin_headers, "If-Match": '"1"'}
+    requests = _sweep_requests(api)
+    assert len(requests) > 100  # the sweep really covers the API
+    wrong = []
+    for method, path, query in requests:
+        response = api.client.request(method, path, params=query, json={}, headers=headers)
+        if response.status_code not in (404, 422):
+            wrong.append((method, path, query, response.status_code, response.text[:120]))
+    assert wrong == [], "\n".join(map(str, wrong))
