@@ -26,8 +26,18 @@ ExternalId = Annotated[
 ]
 
 
+class AssetLessonExport(LessonRead):
+    """A lesson as embedded in its asset's export line."""
+
+    external_id: ExternalId
+
+
 class AssetExport(AssetRead):
     external_id: ExternalId
+    lessons: list[AssetLessonExport] = Field(
+        description="the asset's lessons the caller may see, embedded: importing the line "
+        "back creates or updates them too (matched by their external_id)"
+    )
 
 
 class LessonExport(LessonRead):
@@ -58,6 +68,12 @@ class AssetImport(Input):
     details: AssetDetails
     created_at: AwareDatetime | None = None
     published_at: AwareDatetime | None = None
+    lessons: list["AssetLessonImport"] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="the asset's lessons, each matched by its external_id; a lesson of the "
+        "asset that the line leaves out is kept, not deleted",
+    )
     # Exported, not imported: this system's ids and values derived from the others.
     id: int | None = None
     body_html: str | None = None
@@ -104,6 +120,14 @@ class LessonImport(LessonFields):
         if self.status is LessonStatus.not_actioned and not self.status_reason:
             raise ValueError("a not_actioned lesson needs status_reason")
         return self
+
+
+class AssetLessonImport(LessonImport):
+    """A lesson embedded in an asset's line: it goes into that asset, whatever
+    `asset_external_id` it carries."""
+
+
+AssetImport.model_rebuild()
 
 
 class RejectedLine(BaseModel):

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from hindsight.schemas.bulk import AssetExport, LessonExport
+from hindsight.schemas.bulk import AssetExport, AssetLessonExport, LessonExport
 from hindsight.service.assets import access
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets.models import Asset
@@ -48,13 +48,37 @@ def _asset_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
         ).scalars()
     )
     reads = assets_service.to_reads(db, rows)
+    lessons = _embedded_lessons(db, who, [row.id for row in rows if row.id is not None])
     return [
         AssetExport(
             **read.model_dump(),
             external_id=external_ids.name("asset", row.id or 0, row.created_at, row.external_id),
+            lessons=lessons.get(read.id, []),
         )
         for row, read in zip(rows, reads, strict=True)
     ]
+
+
+def _embedded_lessons(
+    db: Session, who: Principal, asset_ids: list[int]
+) -> dict[int, list[AssetLessonExport]]:
+    """The visible lessons of these assets, by asset, in id order (one query for a page)."""
+    if not asset_ids:
+        return {}
+    rows = list(
+        db.execute(
+            select(Lesson)
+            .where(Lesson.asset_id.in_(asset_ids), lesson_access.visible_to(who))  # type: ignore[union-attr]
+            .order_by(Lesson.id)  # type: ignore[arg-type]
+        ).scalars()
+    )
+    found: dict[int, list[AssetLessonExport]] = {}
+    for row, read in zip(rows, lessons_service.to_reads(db, rows), strict=True):
+        name = external_ids.name("lesson", row.id or 0, row.created_at, row.external_id)
+        found.setdefault(row.asset_id or 0, []).append(
+            AssetLessonExport(**read.model_dump(), external_id=name)
+        )
+    return found
 
 
 def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:

@@ -207,6 +207,20 @@ def _asset_values(
 def _import_asset(
     db: Session, who: Principal, item: AssetImport, options: Options, memo: dict[str, int]
 ) -> str:
+    """The asset, then the lessons embedded in its line (an assets export carries them), so
+    one file brings back both; the line counts as updated when only a lesson changed."""
+    outcome, asset_id = _write_asset(db, who, item, options)
+    memo[item.external_id] = asset_id
+    for lesson in item.lessons:
+        inside = lesson.model_copy(update={"asset_external_id": item.external_id})
+        if _import_lesson(db, who, inside, options, memo) != "unchanged" and outcome == "unchanged":
+            outcome = "updated"
+    return outcome
+
+
+def _write_asset(
+    db: Session, who: Principal, item: AssetImport, options: Options
+) -> tuple[str, int]:
     values, team_ids = _asset_values(db, who, item, options)
     stamps = _given(created_at=item.created_at, published_at=item.published_at)
     existing: Asset | None = _find(db, Asset, "asset", item.external_id)
@@ -226,12 +240,12 @@ def _import_asset(
         db.add_all(AssetTeam(asset_id=asset.id, team_id=team_id) for team_id in team_ids)
         assets_service.replace_labels(db, asset.id, tags=values["tags"], topics=values["topics"])
         outbox.enqueue(db, entity_type="asset", entity_id=asset.id)
-        return "created"
+        return "created", asset.id
     assert existing.id is not None
     changes = _differences(existing, {**values, **stamps})
     teams_changed = access.team_ids_of(db, [existing.id]).get(existing.id, []) != team_ids
     if not changes and not teams_changed:
-        return "unchanged"
+        return "unchanged", existing.id
     before = assets_service.to_read(db, existing)
     if "body" in changes:
         changes["body_html"] = render(changes["body"])
@@ -249,7 +263,7 @@ def _import_asset(
         db.flush()
         after = assets_service.to_read(db, db.get_one(Asset, existing.id))
         lessons_service.follow_asset(db, before, after)
-    return "updated"
+    return "updated", existing.id
 
 
 def _write(
