@@ -269,9 +269,19 @@ class AsyncHindsightClient:
             raise TransportError(f"{call.method} {call.path}: {exc}") from exc
 
     async def import_lines(
-        self, type: str, lines: bytes, owning_team_id: int | None = None
+        self,
+        type: str,
+        lines: bytes,
+        owning_team_id: int | None = None,
+        *,
+        project_id: int | None = None,
+        keep_ids: bool = True,
     ) -> ImportReport:
-        return await self._send(self.ops.import_lines(type, lines, owning_team_id))
+        return await self._send(
+            self.ops.import_lines(
+                type, lines, owning_team_id, project_id=project_id, keep_ids=keep_ids
+            )
+        )
 
     # -- the learning loop and its metrics ---------------------------------------------
     async def transition_lesson(self, lesson_id: int, body: Body, version: int) -> LessonRead:

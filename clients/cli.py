@@ -194,7 +194,8 @@ def send_import(
 ) -> None:
     """`hindsight import FILE` with a server URL: the file streams to `POST /v1/import`."""
     with connected(url, token) as client:
-        report = client.import_file(type, path, owning_team_id)
+        # --team means a file from another Hindsight: its team and project ids are dropped.
+        report = client.import_file(type, path, owning_team_id, keep_ids=owning_team_id is None)
     print_import_report(report)
 
 

@@ -160,11 +160,26 @@ class Operations(Core):
         return self.download("/v1/export", type=type, format=format)
 
     def import_lines(
-        self, type: str, lines: bytes, owning_team_id: int | None = None
+        self,
+        type: str,
+        lines: bytes,
+        owning_team_id: int | None = None,
+        *,
+        project_id: int | None = None,
+        keep_ids: bool = True,
     ) -> Call[ImportReport]:
         """JSON lines of assets or lessons (admin); matched by external_id, so re-sending the
-        same lines is harmless and the call is retried like a read."""
-        params = drop_none({"type": type, "owning_team_id": owning_team_id})
+        same lines is harmless and the call is retried like a read. Items keep the team and
+        project their lines name unless `owning_team_id` or `project_id` place them;
+        `keep_ids=False` drops the lines' ids (a file from another system)."""
+        params = drop_none(
+            {
+                "type": type,
+                "owning_team_id": owning_team_id,
+                "project_id": project_id,
+                "keep_ids": None if keep_ids else "false",
+            }
+        )
         headers = self.headers() | {"Content-Type": "application/x-ndjson"}
         decode = model_decoder(ImportReport)
         return Call(

@@ -272,13 +272,33 @@ class HindsightClient:
             raise TransportError(f"{call.method} {call.path}: {exc}") from exc
 
     def import_lines(
-        self, type: str, lines: bytes, owning_team_id: int | None = None
+        self,
+        type: str,
+        lines: bytes,
+        owning_team_id: int | None = None,
+        *,
+        project_id: int | None = None,
+        keep_ids: bool = True,
     ) -> ImportReport:
-        return self._send(self.ops.import_lines(type, lines, owning_team_id))
+        return self._send(
+            self.ops.import_lines(
+                type, lines, owning_team_id, project_id=project_id, keep_ids=keep_ids
+            )
+        )
 
-    def import_file(self, type: str, path: Path, owning_team_id: int | None = None) -> ImportReport:
+    def import_file(
+        self,
+        type: str,
+        path: Path,
+        owning_team_id: int | None = None,
+        *,
+        project_id: int | None = None,
+        keep_ids: bool = True,
+    ) -> ImportReport:
         """Stream a JSON-lines file to `POST /v1/import` without reading it into memory."""
-        call = self.ops.import_lines(type, b"", owning_team_id)
+        call = self.ops.import_lines(
+            type, b"", owning_team_id, project_id=project_id, keep_ids=keep_ids
+        )
         try:
             with path.open("rb") as body:
                 response = self._http.request(

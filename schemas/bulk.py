@@ -27,19 +27,33 @@ ExternalId = Annotated[
 ]
 
 
+class AssetLessonExport(LessonRead):
+    """A lesson as embedded in its asset's export line."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_LESSON_EXPORT]})
+
+    external_id: ExternalId
+
+
 class AssetExport(AssetRead):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSET_EXPORT]})
 
     external_id: ExternalId
+    lessons: list[AssetLessonExport] = Field(
+        description="the asset's lessons the caller may see, embedded: importing the line "
+        "back creates or updates them too (matched by their external_id)"
+    )
 
 
 class LessonExport(LessonRead):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_EXPORT]})
 
     external_id: ExternalId
-    asset_external_id: ExternalId = Field(description="the asset to attach the lesson to")
-    asset_kind: AssetKind
-    asset_title: str
+    asset_external_id: ExternalId | None = Field(
+        description="the asset the lesson sits in; null for a standalone lesson"
+    )
+    asset_kind: AssetKind | None
+    asset_title: str | None
 
 
 class AssetImport(Input):
@@ -61,6 +75,12 @@ class AssetImport(Input):
     details: AssetDetails
     created_at: AwareDatetime | None = None
     published_at: AwareDatetime | None = None
+    lessons: list["AssetLessonImport"] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="the asset's lessons, each matched by its external_id; a lesson of the "
+        "asset that the line leaves out is kept, not deleted",
+    )
     # Exported, not imported: this system's ids and values derived from the others.
     id: int | None = None
     body_html: str | None = None
@@ -77,25 +97,25 @@ class AssetImport(Input):
 
 
 class LessonImport(LessonFields):
-    """A lesson to create or update, matched by `external_id`, under the asset whose
-    `external_id` is `asset_external_id` (import the assets first)."""
+    """A lesson to create or update, matched by `external_id`: under the asset whose
+    `external_id` is `asset_external_id` (import the assets first), or, without one, a
+    standalone lesson of `owning_team_id` (and `project_id`, if any)."""
 
     external_id: ExternalId
-    asset_external_id: ExternalId
+    asset_external_id: ExternalId | None = None
     status: LessonStatus = LessonStatus.identified
     status_reason: str | None = Field(None, max_length=4000)
     evidence_of_change: str | None = Field(None, max_length=20_000)
     created_at: AwareDatetime | None = None
     learned_at: AwareDatetime | None = None
-    # Exported, not imported: the lesson takes all of these from its asset here.
+    # A standalone lesson's place; a lesson in an asset takes the asset's.
+    owning_team_id: int | None = None
+    project_id: int | None = None
+    # Exported, not imported: this system's ids and values derived from the others.
     asset_kind: AssetKind | None = None
     asset_title: str | None = None
     id: int | None = None
     asset_id: int | None = None
-    project_id: int | None = None
-    owning_team_id: int | None = None
-    visibility: Visibility | None = None
-    team_ids: list[int] | None = None
     version: int | None = None
     updated_at: datetime | None = None
 
@@ -107,6 +127,14 @@ class LessonImport(LessonFields):
         if self.status is LessonStatus.not_actioned and not self.status_reason:
             raise ValueError("a not_actioned lesson needs status_reason")
         return self
+
+
+class AssetLessonImport(LessonImport):
+    """A lesson embedded in an asset's line: it goes into that asset, whatever
+    `asset_external_id` it carries."""
+
+
+AssetImport.model_rebuild()
 
 
 class RejectedLine(BaseModel):

@@ -1048,4 +1048,9 @@ IMPORT_REPORT: dict[str, Any] = {
 LESSON_CREATE: dict[str, Any] = {"asset_id": 1, **ASSET_CREATE["lessons"][0]}
 
 # An exported asset: what it is read as, and the id an import matches it by.
-ASSET_EXPORT: dict[str, Any] = {**ASSET_READ, "external_id": LESSON_EXPORT["asset_external_id"]}
+ASSET_LESSON_EXPORT: dict[str, Any] = {**LESSON_READ, "external_id": LESSON_EXPORT["external_id"]}
+ASSET_EXPORT: dict[str, Any] = {
+    **ASSET_READ,
+    "external_id": LESSON_EXPORT["asset_external_id"],
+    "lessons": [ASSET_LESSON_EXPORT],
+}

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from hindsight.schemas import examples
-from hindsight.schemas.common import Input, Labels, Output, UTCTimestamp
+from hindsight.schemas.common import Id, Input, Labels, Output, UTCTimestamp
 from hindsight.schemas.enums import (
     Impact,
     LessonStatus,
@@ -73,6 +73,14 @@ class LessonFields(Input):
     impact: Impact = Impact.medium
     applicability: Applicability = Field(default_factory=Applicability)
     tags: Labels = Field(default_factory=list)
+    visibility: Visibility | None = Field(
+        None,
+        description="in an asset: the asset's unless sent narrower (restricted with team_ids), "
+        "never wider; standalone: default internal",
+    )
+    team_ids: list[Id] | None = Field(
+        None, max_length=100, description="teams that may read a restricted lesson"
+    )
 
     @field_validator("root_cause")
     @classmethod
@@ -85,11 +93,17 @@ class LessonFields(Input):
 
 
 class LessonCreate(LessonFields):
-    """A lesson added to an existing asset. Visibility, teams and project come from it."""
+    """A lesson added to an existing asset (`asset_id`: it takes the asset's owning team and
+    project), or standing alone (no `asset_id`: its own `owning_team_id` and `project_id`)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_CREATE]})
 
-    asset_id: int = Field(description="the asset the lesson comes from (required)")
+    asset_id: Id | None = Field(None, description="the asset the lesson comes from, if any")
+    owning_team_id: Id | None = Field(
+        None,
+        description="standalone lessons only; default: the caller's team when they have one",
+    )
+    project_id: Id | None = Field(None, description="standalone lessons only")
 
 
 class LessonUpdate(Input):
@@ -108,13 +122,17 @@ class LessonUpdate(Input):
     impact: Impact | None = None
     applicability: Applicability | None = None
     tags: Labels | None = None
+    visibility: Visibility | None = Field(
+        None, description="in an asset: the asset's or narrower, never wider"
+    )
+    team_ids: list[Id] | None = Field(None, max_length=100)
 
 
 class LessonRead(Output):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.LESSON_READ]})
 
     id: int
-    asset_id: int
+    asset_id: int | None
     project_id: int | None
     title: str
     observation: str

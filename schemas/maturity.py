@@ -194,6 +194,11 @@ class AssessmentRead(AssessmentSummary):
 
     outcomes: list[OutcomeMean]
     scores: list[ScoreRead]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="advice, not errors: e.g. priorities over more than two outcomes (one or "
+        "two at a time work best); the assessment is stored as sent",
+    )
 
 
 class ProgressPoint(Output):

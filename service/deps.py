@@ -15,7 +15,12 @@ from hindsight.schemas.enums import Role
 from hindsight.service import idempotency
 from hindsight.service.auth import Principal, authenticate
 from hindsight.service.db import open_session
-from hindsight.service.errors import BadRequest, Forbidden, PreconditionRequired
+from hindsight.service.errors import (
+    BadRequest,
+    Forbidden,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from hindsight.service.settings import Settings
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -96,7 +101,7 @@ Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 Reviewer = Annotated[Principal, Depends(require(Role.reviewer))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+_ETAG = re.compile(r'^\s*(W/)?"?(\d{1,18})"?\s*$')
 
 
 def etag(version: int) -> str:
@@ -109,7 +114,8 @@ def if_match_version(
         Header(description='the version you last read, as served in ETag, e.g. "3"'),
     ] = None,
 ) -> int:
-    """The version named by `If-Match`: 428 when missing, 400 when it is not a version."""
+    """The version named by `If-Match`: 428 when missing, 400 when it is not a version, 412
+    for a weak tag (`W/"3"`): If-Match compares strongly, so a weak tag matches no version."""
     if if_match is None:
         raise PreconditionRequired(
             'send If-Match with the version you last read (the ETag, e.g. If-Match: "3")'
@@ -117,7 +123,12 @@ def if_match_version(
     match = _ETAG.match(if_match)
     if match is None:
         raise BadRequest(f'If-Match must be a version such as "3", not {if_match!r}')
-    return int(match.group(1))
+    if match.group(1):
+        raise PreconditionFailed(
+            f"If-Match {if_match.strip()} is a weak tag, which never matches: send the strong "
+            f'ETag as served, e.g. If-Match: "{match.group(2)}"'
+        )
+    return int(match.group(2))
 
 
 IfMatch = Annotated[int, Depends(if_match_version)]

@@ -7,7 +7,7 @@ from hindsight.service.attachments.models import Attachment
 from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.history.models import VersionRecord
 from hindsight.service.idempotency import IdempotencyRecord
-from hindsight.service.lessons.models import Lesson, LessonLabel
+from hindsight.service.lessons.models import Lesson, LessonLabel, LessonTeam
 from hindsight.service.maturity.models import Assessment, Framework
 from hindsight.service.outbox.models import OutboxEntry
 from hindsight.service.projects.models import Project, ProjectTeam
@@ -30,6 +30,7 @@ __all__ = [
     "IdempotencyRecord",
     "Lesson",
     "LessonLabel",
+    "LessonTeam",
     "OutboxEntry",
     "Project",
     "ProjectTeam",

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from hindsight.schemas.assets import AssetCreate, AssetRead, AssetTransition, AssetUpdate
-from hindsight.schemas.common import Page
+from hindsight.schemas.common import MAX_ID, Page
 from hindsight.schemas.enums import AssetKind, AssetStatus
 from hindsight.schemas.versions import VersionRead
 from hindsight.service.assets import service as assets_service
@@ -15,6 +15,8 @@ from hindsight.service.deps import (
     CurrentPrincipal,
     DbSession,
     IdempotencyClaim,
+    IdPath,
+    IdQuery,
     IfMatch,
     Paging,
     etag,
@@ -46,8 +48,8 @@ def list_assets(
     page: Paging,
     kind: Annotated[AssetKind | None, Query()] = None,
     status: Annotated[AssetStatus | None, Query()] = None,
-    project_id: Annotated[int | None, Query()] = None,
-    team_id: Annotated[int | None, Query(description="the owning team")] = None,
+    project_id: IdQuery = None,
+    team_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="the owning team")] = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AssetRead]:
@@ -67,7 +69,9 @@ def list_assets(
 
 
 @router.get("/{asset_id}", response_model=AssetRead)
-def get_asset(asset_id: int, response: Response, db: DbSession, who: CurrentPrincipal) -> AssetRead:
+def get_asset(
+    asset_id: IdPath, response: Response, db: DbSession, who: CurrentPrincipal
+) -> AssetRead:
     """One asset; one the caller may not see is a 404, the same as a missing one."""
     asset = assets_service.to_read(db, assets_service.get_visible(db, who, asset_id))
     response.headers["ETag"] = etag(asset.version)
@@ -76,7 +80,7 @@ def get_asset(asset_id: int, response: Response, db: DbSession, who: CurrentPrin
 
 @router.patch("/{asset_id}", response_model=AssetRead)
 def update_asset(
-    asset_id: int,
+    asset_id: IdPath,
     patch: AssetUpdate,
     response: Response,
     db: DbSession,
@@ -92,7 +96,7 @@ def update_asset(
 
 @router.delete("/{asset_id}", status_code=204)
 def delete_asset(
-    asset_id: int, db: DbSession, who: Contributor, version: IfMatch, settings: AppSettings
+    asset_id: IdPath, db: DbSession, who: Contributor, version: IfMatch, settings: AppSettings
 ) -> Response:
     """Delete a draft, its lessons and its attachments. A published asset is archived
     instead (409 says so)."""
@@ -108,7 +112,7 @@ def delete_asset(
 
 @router.post("/{asset_id}/transitions", response_model=AssetRead)
 def transition_asset(
-    asset_id: int,
+    asset_id: IdPath,
     move: AssetTransition,
     response: Response,
     db: DbSession,
@@ -125,7 +129,7 @@ def transition_asset(
 
 @router.get("/{asset_id}/versions", response_model=Page[VersionRead])
 def list_asset_versions(
-    asset_id: int, db: DbSession, who: CurrentPrincipal, page: Paging
+    asset_id: IdPath, db: DbSession, who: CurrentPrincipal, page: Paging
 ) -> Page[VersionRead]:
     """Earlier versions, newest first: who changed which fields when, and the snapshot."""
     items, total = assets_service.list_versions(

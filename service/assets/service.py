@@ -164,8 +164,14 @@ def create(
     assert asset.id is not None
     db.add_all(AssetTeam(asset_id=asset.id, team_id=team_id) for team_id in team_ids)
     _set_labels(db, asset.id, tags=payload.tags, topics=payload.topics)
-    for lesson in payload.lessons:
-        lessons_service.add(db, asset.id, lesson)
+    if payload.lessons:
+        db.flush()
+        facts = access.access_of(db, [asset.id])[asset.id]
+        for n, lesson in enumerate(payload.lessons):
+            where = f"body.lessons.{n}"
+            teams_service.require_existing(db, lesson.team_ids or [], field=f"{where}.team_ids")
+            placement = lessons_service.in_asset(asset.id, facts, lesson, prefix=where)
+            lessons_service.add(db, placement, lesson)
     outbox.enqueue(db, entity_type=ENTITY, entity_id=asset.id)
     db.flush()
     return idempotency.commit_created(db, claim, to_read(db, asset))
@@ -245,7 +251,7 @@ def finish_change(db: Session, who: Principal, before: AssetRead, *, comment: st
     history.record(db, who, entity_type=ENTITY, earlier=before, fields=fields, comment=comment)
     outbox.enqueue(db, entity_type=ENTITY, entity_id=before.id)
     if _ACCESS_FIELDS.intersection(fields):
-        lessons_service.announce_access_change(db, before.id)
+        lessons_service.follow_asset(db, before, after)
     db.commit()
     return after
 

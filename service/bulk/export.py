@@ -16,13 +16,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from hindsight.schemas.bulk import AssetExport, LessonExport
+from hindsight.schemas.bulk import AssetExport, AssetLessonExport, LessonExport
 from hindsight.service.assets import access
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets.models import Asset
 from hindsight.service.auth import Principal
 from hindsight.service.bulk import external_ids
 from hindsight.service.db import open_session
+from hindsight.service.lessons import access as lesson_access
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.lessons.models import Lesson
 
@@ -47,28 +48,49 @@ def _asset_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
         ).scalars()
     )
     reads = assets_service.to_reads(db, rows)
+    lessons = _embedded_lessons(db, who, [row.id for row in rows if row.id is not None])
     return [
         AssetExport(
             **read.model_dump(),
             external_id=external_ids.name("asset", row.id or 0, row.created_at, row.external_id),
+            lessons=lessons.get(read.id, []),
         )
         for row, read in zip(rows, reads, strict=True)
     ]
+
+
+def _embedded_lessons(
+    db: Session, who: Principal, asset_ids: list[int]
+) -> dict[int, list[AssetLessonExport]]:
+    """The visible lessons of these assets, by asset, in id order (one query for a page)."""
+    if not asset_ids:
+        return {}
+    rows = list(
+        db.execute(
+            select(Lesson)
+            .where(Lesson.asset_id.in_(asset_ids), lesson_access.visible_to(who))  # type: ignore[union-attr]
+            .order_by(Lesson.id)  # type: ignore[arg-type]
+        ).scalars()
+    )
+    found: dict[int, list[AssetLessonExport]] = {}
+    for row, read in zip(rows, lessons_service.to_reads(db, rows), strict=True):
+        name = external_ids.name("lesson", row.id or 0, row.created_at, row.external_id)
+        found.setdefault(row.asset_id or 0, []).append(
+            AssetLessonExport(**read.model_dump(), external_id=name)
+        )
+    return found
 
 
 def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
     rows = list(
         db.execute(
             select(Lesson)
-            .where(
-                Lesson.id > after,  # type: ignore[operator]
-                Lesson.asset_id.in_(access.visible_ids(who)),  # type: ignore[attr-defined]
-            )
+            .where(Lesson.id > after, lesson_access.visible_to(who))  # type: ignore[operator]
             .order_by(Lesson.id)  # type: ignore[arg-type]
             .limit(PAGE_SIZE)
         ).scalars()
     )
-    asset_ids = sorted({row.asset_id for row in rows})
+    asset_ids = sorted({row.asset_id for row in rows if row.asset_id is not None})
     assets = {
         a.id: a
         for a in db.execute(
@@ -80,7 +102,7 @@ def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
     reads = lessons_service.to_reads(db, rows)
     items: list[BaseModel] = []
     for row, read in zip(rows, reads, strict=True):
-        asset = assets[row.asset_id]
+        asset = assets.get(row.asset_id) if row.asset_id is not None else None
         items.append(
             LessonExport(
                 **read.model_dump(),
@@ -89,9 +111,11 @@ def _lesson_page(db: Session, who: Principal, after: int) -> list[BaseModel]:
                 ),
                 asset_external_id=external_ids.name(
                     "asset", asset.id, asset.created_at, asset.external_id
-                ),
-                asset_kind=asset.kind,
-                asset_title=asset.title,
+                )
+                if asset
+                else None,
+                asset_kind=asset.kind if asset else None,
+                asset_title=asset.title if asset else None,
             )
         )
     return items

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from hindsight.schemas.bulk import AssetImport, ImportReport, LessonImport, RejectedLine
-from hindsight.schemas.enums import AssetStatus, LessonStatus
+from hindsight.schemas.enums import AssetStatus, LessonStatus, Visibility
 from hindsight.service.assets import access
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets.models import Asset, AssetTeam
@@ -61,9 +61,20 @@ class LineRejected(Exception):
 
 @dataclass(frozen=True)
 class Options:
-    # When set, every asset goes to this team, and the line's team and project ids (which
-    # name things in the system the file came from) are dropped.
-    owning_team_id: int | None = None
+    """How lines are placed. With none, each item keeps the owning team, project and shared
+    teams its line names, so an export of this Hindsight imports back as it was."""
+
+    owning_team_id: int | None = None  # every asset and standalone lesson goes to this team
+    project_id: int | None = None  # ... and to this project
+    # False for a file from another system: its lines' team and project ids name things
+    # there, so they are dropped (owning_team_id then places every item).
+    keep_ids: bool = True
+
+
+_ELSEWHERE = (
+    "; ids name teams and projects of this Hindsight: to import a file from another one, "
+    "pass ?owning_team_id= with keep_ids=false"
+)
 
 
 @dataclass
@@ -153,34 +164,63 @@ def _given(**timestamps: datetime | None) -> dict[str, datetime]:
     return {name: value for name, value in timestamps.items() if value is not None}
 
 
-def _asset_values(
-    db: Session, who: Principal, item: AssetImport, options: Options
-) -> tuple[dict[str, Any], list[int]]:
-    values = item.model_dump(mode="json", include=set(_ASSET_FIELDS))
-    team_ids = sorted(set(item.team_ids))
-    if options.owning_team_id is not None:
-        values.update(owning_team_id=options.owning_team_id, project_id=None)
-        return values, []
-    if item.owning_team_id is None:
+def _ids_dropped(options: Options) -> bool:
+    return not options.keep_ids
+
+
+def _place(
+    db: Session, who: Principal, team_id: int | None, project_id: int | None, options: Options
+) -> tuple[int, int | None]:
+    """The owning team and project of an asset or standalone lesson: the import's when it
+    names them, else the line's (unless its ids are dropped). Raises ValidationFailed."""
+    foreign = _ids_dropped(options)
+    line_team, line_project = (None, None) if foreign else (team_id, project_id)
+    team = options.owning_team_id if options.owning_team_id is not None else line_team
+    project = options.project_id if options.project_id is not None else line_project
+    if team is None:
         raise LineRejected(
             "owning_team_id is missing; give it, or import with ?owning_team_id= to place "
             "every item in one team"
         )
+    if options.owning_team_id is None:
+        teams_service.require_existing(db, [team], field="owning_team_id")
+    if project is not None and options.project_id is None:
+        projects_service.require_visible(db, who, project, field="project_id")
+    return team, project
+
+
+def _asset_values(
+    db: Session, who: Principal, item: AssetImport, options: Options
+) -> tuple[dict[str, Any], list[int]]:
+    values = item.model_dump(mode="json", include=set(_ASSET_FIELDS))
+    team_ids = [] if _ids_dropped(options) else sorted(set(item.team_ids))
     try:
-        teams_service.require_existing(db, [item.owning_team_id, *team_ids], field="team_ids")
-        if item.project_id is not None:
-            projects_service.require_visible(db, who, item.project_id, field="project_id")
+        teams_service.require_existing(db, team_ids, field="team_ids")
+        values["owning_team_id"], values["project_id"] = _place(
+            db, who, item.owning_team_id, item.project_id, options
+        )
     except ValidationFailed as exc:
-        raise LineRejected(
-            f"{exc.message}; ids name teams and projects of this Hindsight: to import from "
-            "another one, pass ?owning_team_id= to place every item in one team"
-        ) from exc
+        raise LineRejected(f"{exc.message}{_ELSEWHERE}") from exc
     return values, team_ids
 
 
 def _import_asset(
     db: Session, who: Principal, item: AssetImport, options: Options, memo: dict[str, int]
 ) -> str:
+    """The asset, then the lessons embedded in its line (an assets export carries them), so
+    one file brings back both; the line counts as updated when only a lesson changed."""
+    outcome, asset_id = _write_asset(db, who, item, options)
+    memo[item.external_id] = asset_id
+    for lesson in item.lessons:
+        inside = lesson.model_copy(update={"asset_external_id": item.external_id})
+        if _import_lesson(db, who, inside, options, memo) != "unchanged" and outcome == "unchanged":
+            outcome = "updated"
+    return outcome
+
+
+def _write_asset(
+    db: Session, who: Principal, item: AssetImport, options: Options
+) -> tuple[str, int]:
     values, team_ids = _asset_values(db, who, item, options)
     stamps = _given(created_at=item.created_at, published_at=item.published_at)
     existing: Asset | None = _find(db, Asset, "asset", item.external_id)
@@ -200,12 +240,12 @@ def _import_asset(
         db.add_all(AssetTeam(asset_id=asset.id, team_id=team_id) for team_id in team_ids)
         assets_service.replace_labels(db, asset.id, tags=values["tags"], topics=values["topics"])
         outbox.enqueue(db, entity_type="asset", entity_id=asset.id)
-        return "created"
+        return "created", asset.id
     assert existing.id is not None
     changes = _differences(existing, {**values, **stamps})
     teams_changed = access.team_ids_of(db, [existing.id]).get(existing.id, []) != team_ids
     if not changes and not teams_changed:
-        return "unchanged"
+        return "unchanged", existing.id
     before = assets_service.to_read(db, existing)
     if "body" in changes:
         changes["body_html"] = render(changes["body"])
@@ -220,8 +260,10 @@ def _import_asset(
     history.record(db, who, entity_type="asset", earlier=before, fields=fields, comment="import")
     outbox.enqueue(db, entity_type="asset", entity_id=existing.id)
     if _ACCESS_FIELDS.intersection(fields):
-        lessons_service.announce_access_change(db, existing.id)
-    return "updated"
+        db.flush()
+        after = assets_service.to_read(db, db.get_one(Asset, existing.id))
+        lessons_service.follow_asset(db, before, after)
+    return "updated", existing.id
 
 
 def _write(
@@ -259,43 +301,80 @@ def _asset_id(db: Session, external_id: str, memo: dict[str, int]) -> int:
     return memo[external_id]
 
 
+def _lesson_placement(
+    db: Session, who: Principal, item: LessonImport, options: Options, memo: dict[str, int]
+) -> lessons_service.Placement:
+    """Where the line's lesson goes: into the asset it names (within the asset's access),
+    or, without one, standalone in the line's team and project (or the import's)."""
+    foreign = _ids_dropped(options)
+    team_ids = [] if foreign else sorted(set(item.team_ids or []))
+    try:
+        teams_service.require_existing(db, team_ids, field="team_ids")
+        if item.asset_external_id is not None:
+            asset_id = _asset_id(db, item.asset_external_id, memo)
+            facts = access.access_of(db, [asset_id])[asset_id]
+            fields = item.model_copy(update={"team_ids": team_ids})
+            return lessons_service.in_asset(asset_id, facts, fields, prefix="line")
+        owning_team_id, project_id = _place(db, who, item.owning_team_id, item.project_id, options)
+    except ValidationFailed as exc:
+        raise LineRejected(f"{exc.details[0]['field']}: {exc.message}{_ELSEWHERE}") from exc
+    return lessons_service.Placement(
+        asset_id=None,
+        owning_team_id=owning_team_id,
+        project_id=project_id,
+        visibility=(item.visibility or Visibility.internal).value,
+        team_ids=tuple(team_ids),
+    )
+
+
 def _import_lesson(
     db: Session, who: Principal, item: LessonImport, options: Options, memo: dict[str, int]
 ) -> str:
-    values = {**_lesson_values(item), "asset_id": _asset_id(db, item.asset_external_id, memo)}
+    place = _lesson_placement(db, who, item, options, memo)
     stamps = _given(created_at=item.created_at, learned_at=item.learned_at)
     existing: Lesson | None = _find(db, Lesson, "lesson", item.external_id)
     topics = item.applicability.topics
     now = utcnow()
     if existing is None:
         learned = item.status is LessonStatus.learned
-        lesson = Lesson(
+        lessons_service.add(
+            db,
+            place,
+            item,
             external_id=item.external_id,
-            **values,
+            status=item.status.value,
+            status_reason=item.status_reason,
+            evidence_of_change=item.evidence_of_change,
             created_at=stamps.get("created_at", now),
             updated_at=now,
             learned_at=stamps.get("learned_at", now if learned else None),
         )
-        db.add(lesson)
-        db.flush()
-        assert lesson.id is not None
-        lessons_service.replace_labels(db, lesson.id, tags=values["tags"], topics=topics)
-        outbox.enqueue(db, entity_type="lesson", entity_id=lesson.id)
         return "created"
+    values = {
+        **_lesson_values(item),
+        "asset_id": place.asset_id,
+        "owning_team_id": place.owning_team_id,
+        "project_id": place.project_id,
+        "visibility": place.visibility,
+    }
+    assert existing.id is not None
     changes = _differences(existing, {**values, **stamps})
-    if not changes:
+    had_teams = lessons_service.team_ids_of(db, [existing.id]).get(existing.id, [])
+    teams_changed = had_teams != sorted(place.team_ids)
+    if not changes and not teams_changed:
         return "unchanged"
     before = lessons_service.to_read(db, existing)
     _write(db, Lesson, existing, changes)
+    if teams_changed:
+        lessons_service.set_teams(db, before.id, place.team_ids)
     lessons_service.replace_labels(
         db,
         before.id,
         tags=changes.get("tags"),
         topics=topics if "applicability" in changes else None,
     )
-    history.record(
-        db, who, entity_type="lesson", earlier=before, fields=sorted(changes), comment="import"
-    )
+    fields = sorted([*changes, *(["team_ids"] if teams_changed else [])])
+    history.record(db, who, entity_type="lesson", earlier=before, fields=fields, comment="import")
     outbox.enqueue(db, entity_type="lesson", entity_id=before.id)
     return "updated"
 
@@ -339,12 +418,21 @@ def import_file(
     engine: Engine, who: Principal, what: ImportType, path: Path, *, options: Options
 ) -> ImportReport:
     """Import every line of the JSON-lines file at `path`. The caller checked the role.
-    Raises ValidationFailed (422) when `options.owning_team_id` names no team."""
-    if options.owning_team_id is not None:
-        with open_session(engine, write=False) as db:
+    Raises ValidationFailed (422) when `options` name no team or project, or drop the lines'
+    ids without naming a team."""
+    if _ids_dropped(options) and options.owning_team_id is None:
+        raise ValidationFailed(
+            "query.owning_team_id",
+            "keep_ids=false drops the lines' team ids, so say which team gets the items: "
+            "add ?owning_team_id=",
+        )
+    with open_session(engine, write=False) as db:
+        if options.owning_team_id is not None:
             teams_service.require_existing(
                 db, [options.owning_team_id], field="query.owning_team_id"
             )
+        if options.project_id is not None:
+            projects_service.require_visible(db, who, options.project_id, field="query.project_id")
     tally = _Tally()
     for batch in _batches(path):
         _run_batch(engine, who, what, batch, options, tally)

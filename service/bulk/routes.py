@@ -42,8 +42,10 @@ def export_items(
 ) -> StreamingResponse:
     """Stream every asset or lesson the caller may see, oldest id first, in constant
     memory. Each line is the item's public shape plus `external_id` (and, for lessons, the
-    asset's `external_id`, `kind` and `title`), so the file imports into another Hindsight.
-    CSV cells hold lists and objects as JSON text."""
+    asset's `external_id`, `kind` and `title`, null for a standalone lesson), so the file
+    imports into another Hindsight. An assets export carries its lessons: each line embeds
+    `lessons`, the asset's lessons the caller may see (each with its `external_id`), and
+    importing it recreates them. CSV cells hold lists and objects as JSON text."""
     body = bulk_export.stream(request.app.state.engine, who, type, format)
     return StreamingResponse(
         body,
@@ -123,16 +125,38 @@ async def import_items(
         Query(
             ge=1,
             le=MAX_ID,
-            description="place every asset in this team, dropping the lines' team and project "
-            "ids (they name another Hindsight's teams)",
+            description="place every asset and standalone lesson in this team instead of the "
+            "one its line names (lessons in an asset follow their asset); the lines' projects "
+            "and shared teams are kept unless keep_ids=false",
         ),
     ] = None,
+    project_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="place every asset and standalone lesson in this project instead of "
+            "the one its line names",
+        ),
+    ] = None,
+    keep_ids: Annotated[
+        bool,
+        Query(
+            description="false for a file from another system: the lines' team and project "
+            "ids name things there, so they are dropped (shared teams too) and owning_team_id "
+            "(required then) and project_id place the items"
+        ),
+    ] = True,
 ) -> ImportReport:
     """Create or update assets or lessons (admin) from JSON lines, one item per line, matched
     by `external_id`: what is new is created, what differs is updated (a new version), what
     is equal is left alone, so importing the same file twice changes nothing the second
     time. A bad line is reported with its number and reason; the other lines go on. An
-    export (`GET /v1/export`) imports as it is; import its assets before its lessons. The
+    export (`GET /v1/export`) imports as it is: each item keeps its owning team, project and
+    shared teams unless `owning_team_id`, `project_id` or `keep_ids=false` say otherwise. An
+    assets export embeds each asset's lessons, which its import recreates; a lessons export
+    names each lesson's asset, so import assets before lessons. Lines without
+    `asset_external_id` are standalone lessons of their `owning_team_id`. The
     body streams to disk: as JSON lines it may be up to HINDSIGHT_MAX_IMPORT_BYTES (default
     1 GiB), as a multipart file up to HINDSIGHT_MAX_UPLOAD_BYTES; past that it is a 413."""
     spool = BlobStore(settings.data_dir / "imports")
@@ -144,7 +168,9 @@ async def import_items(
             who,
             type,
             path,
-            options=importer.Options(owning_team_id=owning_team_id),
+            options=importer.Options(
+                owning_team_id=owning_team_id, project_id=project_id, keep_ids=keep_ids
+            ),
         )
     finally:
         spool.discard(path)

@@ -144,7 +144,8 @@ def people(
 ) -> list[PersonResult]:
     top_lessons = [r.lesson for r in lessons[:PEOPLE_FROM_LESSONS]]
     top_assets = [r.asset for r in assets[:PEOPLE_FROM_ASSETS]]
-    asset_ids = sorted({lesson.asset_id for lesson in top_lessons} | {a.id for a in top_assets})
+    in_assets = {lesson.asset_id for lesson in top_lessons if lesson.asset_id is not None}
+    asset_ids = sorted(in_assets | {a.id for a in top_assets})
     full_assets = {
         asset_id: AssetFacts(
             title=row.title,
@@ -161,7 +162,7 @@ def people(
         Behind(
             source=SourceRef(type="lesson", id=lesson.id),
             label=f"lesson '{lesson.title}'",
-            asset=full_assets.get(lesson.asset_id),
+            asset=full_assets.get(lesson.asset_id) if lesson.asset_id else None,
             project=projects.get(lesson.project_id) if lesson.project_id else None,
         )
         for lesson in top_lessons

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/due-diligence", tags=["due-diligence"])
 def run_due_diligence(
     payload: DueDiligenceCreate,
     db: DbSession,
-    who: Contributor,
+    who: CurrentPrincipal,
     runtime: SearchRuntimeDep,
     claim: IdempotencyClaim,
 ) -> DueDiligenceRead:
@@ -37,7 +37,9 @@ def run_due_diligence(
     the lessons and assets most relevant to it, ranked, each with the terms or fields that
     matched and why it is shown; the open actions on those lessons; and the people behind
     the top results. Only items the caller may see. The check is stored with exactly what it
-    showed (`GET /v1/due-diligence/{id}`)."""
+    showed (`GET /v1/due-diligence/{id}`). Any role may run one (it is how a team asks "has
+    anyone done this before?"); recording decisions needs contributor. A `project_id` the
+    caller cannot see is a 404."""
     return due_diligence_service.run(db, who, runtime.backend, runtime.log, payload, claim=claim)
 
 

@@ -60,14 +60,13 @@ def run(
     claim: idempotency.Claim | None,
 ) -> DueDiligenceRead:
     """Run the check and store it with what it showed. With `project_id`, the project's
-    phase, topics and organisation type stand in for the ones not given. Raises
-    ValidationFailed for a project the caller cannot see."""
+    phase, topics and organisation type stand in for the ones not given. Raises NotFound
+    for a project the caller cannot see (or that does not exist)."""
     request = payload.model_dump(mode="json")
     project_owner = None
     if payload.project_id is not None:
-        project = projects_service.get_linkable(
-            db, who, payload.project_id, field="body.project_id"
-        )
+        # A 404, not a 422: the check is about that project, as a path would name it.
+        project = projects_service.get_visible(db, who, payload.project_id)
         project_owner = project.owning_team_id
         request["phase"] = request["phase"] or project.phase
         request["topics"] = request["topics"] or list(project.topics)

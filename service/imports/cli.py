@@ -108,7 +108,12 @@ def run_export_import(
     try:
         with err.status(f"importing {what} from {path.name}"):
             report = bulk_import_file(
-                engine, BOOTSTRAP_ADMIN, what, path, options=Options(owning_team_id)
+                engine,
+                BOOTSTRAP_ADMIN,
+                what,
+                path,
+                # --team means a file from another Hindsight: its team and project ids go.
+                options=Options(owning_team_id=owning_team_id, keep_ids=owning_team_id is None),
             )
         try:
             indexed = drain_pending(engine, backend, writer_lock(settings, engine))

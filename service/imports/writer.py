@@ -132,7 +132,7 @@ def write_batch(db: Session, team_id: int, items: Sequence[ImportItem]) -> Count
             counts.updated += 1
         else:
             counts.unchanged += 1
-    _insert(db, plan, now)
+    _insert(db, plan, team_id, now)
     _update(db, plan, now)
     return counts
 
@@ -161,7 +161,7 @@ def _table(model: Any) -> Table:
     return table
 
 
-def _insert(db: Session, plan: _Plan, now: Any) -> None:
+def _insert(db: Session, plan: _Plan, team_id: int, now: Any) -> None:
     asset_ids: dict[str, int] = {}
     if plan.asset_rows:
         table = _table(Asset)
@@ -176,6 +176,11 @@ def _insert(db: Session, plan: _Plan, now: Any) -> None:
                 **lesson_content(item),
                 "external_id": item.external_id,
                 "asset_id": owner,
+                # The asset's place and access: imported assets share no teams, so a lesson
+                # needs no rows in lesson_teams to be exactly as visible as its asset.
+                "owning_team_id": team_id,
+                "project_id": None,
+                "visibility": item.asset.visibility.value,
                 "polarity": item.asset.lessons[0].polarity.value,
                 "impact": item.asset.lessons[0].impact.value,
                 "status": "identified",

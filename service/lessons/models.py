@@ -1,5 +1,8 @@
-"""Lessons. Access, owning team and project are the asset's: a lesson has no copy of them,
-so it can never drift from the asset it came from."""
+"""Lessons, with their own access: a lesson stands alone (no asset) or sits in an asset.
+
+In an asset, the owning team and project are the asset's (kept in step by
+`lessons.service.follow_asset`), and the lesson's visibility and teams are the asset's or
+narrower; every read also requires the asset to be visible, so a lesson is never wider."""
 
 from datetime import datetime
 from typing import Any
@@ -14,7 +17,13 @@ class Lesson(SQLModel, table=True):
     __tablename__ = "lessons"
 
     id: int | None = Field(default=None, primary_key=True)
-    asset_id: int = Field(foreign_key="assets.id", index=True, ondelete="CASCADE")
+    # None for a standalone lesson (logged on its own, or pushed in by another system).
+    asset_id: int | None = Field(
+        default=None, foreign_key="assets.id", index=True, ondelete="CASCADE"
+    )
+    owning_team_id: int = Field(foreign_key="teams.id", index=True)
+    project_id: int | None = Field(default=None, foreign_key="projects.id", index=True)
+    visibility: str = Field(max_length=20)
     # The id in the system an item was imported from ("nasa-llis:1234"); makes imports idempotent.
     external_id: str | None = Field(default=None, max_length=200, unique=True)
     title: str = Field(max_length=300)
@@ -47,3 +56,12 @@ class LessonLabel(SQLModel, table=True):
     lesson_id: int = Field(foreign_key="lessons.id", primary_key=True, ondelete="CASCADE")
     facet: str = Field(max_length=10, primary_key=True)
     value: str = Field(max_length=100, primary_key=True)
+
+
+class LessonTeam(SQLModel, table=True):
+    """A team granted access to a restricted lesson."""
+
+    __tablename__ = "lesson_teams"
+
+    lesson_id: int = Field(foreign_key="lessons.id", primary_key=True, ondelete="CASCADE")
+    team_id: int = Field(foreign_key="teams.id", primary_key=True, index=True, ondelete="CASCADE")

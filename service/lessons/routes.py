@@ -12,6 +12,7 @@ from hindsight.service.deps import (
     DbSession,
     IdempotencyClaim,
     IdPath,
+    IdQuery,
     IfMatch,
     Paging,
     etag,
@@ -30,8 +31,12 @@ def create_lesson(
     who: Contributor,
     claim: IdempotencyClaim,
 ) -> LessonRead:
-    """Add a lesson to an existing asset (`asset_id` is required: a lesson takes its project,
-    owning team, visibility and review state from the asset it came from)."""
+    """Log a lesson. With `asset_id`, it joins that asset: it takes the asset's owning team,
+    project and visibility (unless sent narrower: `restricted` with `team_ids`; wider is a
+    422) and is seen only while the asset is. Without `asset_id`, it stands alone: its own
+    `owning_team_id` (default: the caller's team when they have exactly one, else a 422
+    asking for it), `project_id`, `visibility` (default `internal`) and `team_ids`; it is
+    visible as soon as it is created."""
     lesson = lessons_service.create(db, who, payload, claim=claim)
     response.headers["ETag"] = etag(lesson.version)
     return lesson
@@ -46,12 +51,13 @@ def list_lessons(
     polarity: Annotated[Polarity | None, Query()] = None,
     impact: Annotated[Impact | None, Query()] = None,
     root_cause_category: Annotated[RootCauseCategory | None, Query()] = None,
-    project_id: Annotated[int | None, Query()] = None,
-    asset_id: Annotated[int | None, Query()] = None,
+    project_id: IdQuery = None,
+    asset_id: IdQuery = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[LessonRead]:
-    """Lessons the caller may see (as their assets), newest first; `total` counts only those."""
+    """Lessons the caller may see (their own access, and their asset's for lessons in one),
+    newest first; `total` counts only those."""
     filters = {
         "status": status,
         "polarity": polarity,
@@ -70,7 +76,7 @@ def list_lessons(
 
 @router.get("/{lesson_id}", response_model=LessonRead)
 def get_lesson(
-    lesson_id: int, response: Response, db: DbSession, who: CurrentPrincipal
+    lesson_id: IdPath, response: Response, db: DbSession, who: CurrentPrincipal
 ) -> LessonRead:
     """One lesson; a lesson the caller may not see is a 404, the same as a missing one."""
     lesson = lessons_service.to_read(db, lessons_service.get_visible(db, who, lesson_id))
@@ -80,7 +86,7 @@ def get_lesson(
 
 @router.patch("/{lesson_id}", response_model=LessonRead)
 def update_lesson(
-    lesson_id: int,
+    lesson_id: IdPath,
     patch: LessonUpdate,
     response: Response,
     db: DbSession,
@@ -88,7 +94,8 @@ def update_lesson(
     version: IfMatch,
 ) -> LessonRead:
     """Change the fields sent. Needs `If-Match`: 428 without it, 412 if stale. With
-    `five_whys`, a `root_cause` is required (422)."""
+    `five_whys`, a `root_cause` is required (422). `visibility` and `team_ids` follow the
+    rule of creation: a lesson in an asset may be narrower than it, never wider (422)."""
     lesson = lessons_service.update_lesson(db, who, lesson_id, patch, expected_version=version)
     response.headers["ETag"] = etag(lesson.version)
     return lesson
@@ -116,7 +123,7 @@ def transition_lesson(
 
 @router.get("/{lesson_id}/versions", response_model=Page[VersionRead])
 def list_lesson_versions(
-    lesson_id: int, db: DbSession, who: CurrentPrincipal, page: Paging
+    lesson_id: IdPath, db: DbSession, who: CurrentPrincipal, page: Paging
 ) -> Page[VersionRead]:
     """Earlier versions of a visible lesson, newest first."""
     items, total = lessons_service.list_versions(

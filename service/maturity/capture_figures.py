@@ -61,8 +61,7 @@ def case_studies_published(db: Session, window: Window) -> Measured:
 def barrier_lessons_share(db: Session, window: Window) -> Measured:
     rows = db.execute(
         select(Lesson.polarity, func.count())
-        .join(Asset, Asset.id == Lesson.asset_id)
-        .where(Asset.owning_team_id == window.team_id, *_in_window(Lesson.created_at, window))
+        .where(Lesson.owning_team_id == window.team_id, *_in_window(Lesson.created_at, window))
         .group_by(Lesson.polarity)
     ).all()
     counts = {polarity: count for polarity, count in rows}

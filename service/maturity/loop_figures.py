@@ -15,7 +15,6 @@ from hindsight.service.actions import service as actions_service
 from hindsight.service.actions.models import Action
 from hindsight.service.applications import service as applications_service
 from hindsight.service.applications.models import Application
-from hindsight.service.assets.models import Asset
 from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.lessons.models import Lesson
 from hindsight.service.maturity.measures import Measured, Window
@@ -34,8 +33,7 @@ def _pct(part: int, whole: int) -> float:
 
 
 def _team_lessons(window: Window) -> object:
-    assets = select(Asset.id).where(Asset.owning_team_id == window.team_id)
-    return Lesson.asset_id.in_(assets)  # type: ignore[attr-defined]
+    return Lesson.owning_team_id == window.team_id
 
 
 def _team_projects(window: Window) -> object:
@@ -162,12 +160,11 @@ def applications_helped_share(db: Session, window: Window) -> Measured:
 
 def recurring_root_causes(db: Session, window: Window) -> Measured:
     rows = db.execute(
-        select(Lesson.root_cause_category, func.count(distinct(Asset.project_id)))
-        .join(Asset, Asset.id == Lesson.asset_id)  # type: ignore[arg-type]
+        select(Lesson.root_cause_category, func.count(distinct(Lesson.project_id)))
         .where(
-            Asset.owning_team_id == window.team_id,
+            Lesson.owning_team_id == window.team_id,
             Lesson.root_cause_category.is_not(None),  # type: ignore[union-attr]
-            Asset.project_id.is_not(None),  # type: ignore[union-attr]
+            Lesson.project_id.is_not(None),  # type: ignore[union-attr]
             *_in_window(Lesson.created_at, window),
         )
         .group_by(Lesson.root_cause_category)

@@ -21,6 +21,8 @@ from hindsight.service.deps import (
     CurrentPrincipal,
     DbSession,
     IdempotencyClaim,
+    IdPath,
+    IdQuery,
     IfMatch,
     Paging,
     etag,
@@ -70,7 +72,7 @@ def create_framework(
 
 
 @router.get("/frameworks/{framework_id}", response_model=FrameworkRead)
-def get_framework(framework_id: int, db: DbSession, who: CurrentPrincipal) -> FrameworkRead:
+def get_framework(framework_id: IdPath, db: DbSession, who: CurrentPrincipal) -> FrameworkRead:
     """One framework version, whole: levels, outcomes, sub-outcomes, descriptors, measures."""
     return framework_store.read(db, framework_store.get(db, framework_id))
 
@@ -91,8 +93,9 @@ def create_assessment(
     claim: IdempotencyClaim,
 ) -> AssessmentRead:
     """Record a team's self-assessment (contributors of that team, admins). Every
-    sub-outcome needs a score within the framework's levels; priorities may span at most two
-    outcomes. Each problem is a 422 naming its field."""
+    sub-outcome needs a score within the framework's levels; each problem is a 422 naming
+    its field. Priorities over more than two outcomes are stored, and the answer's
+    `warnings` says that one or two at a time work best."""
     read = assessments_service.create(db, who, payload, claim=claim)
     response.headers["ETag"] = etag(read.version)
     return read
@@ -103,8 +106,8 @@ def list_assessments(
     db: DbSession,
     who: CurrentPrincipal,
     page: Paging,
-    team_id: int | None = None,
-    framework_id: int | None = None,
+    team_id: IdQuery = None,
+    framework_id: IdQuery = None,
 ) -> Page[AssessmentSummary]:
     """Assessments the caller may see (its teams'; every team's for reviewers and admins),
     newest first."""
@@ -121,7 +124,7 @@ def list_assessments(
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentRead, responses=_CSV)
 def get_assessment(
-    assessment_id: int,
+    assessment_id: IdPath,
     response: Response,
     db: DbSession,
     who: CurrentPrincipal,
@@ -140,7 +143,7 @@ def get_assessment(
 
 @router.patch("/assessments/{assessment_id}", response_model=AssessmentRead)
 def update_assessment(
-    assessment_id: int,
+    assessment_id: IdPath,
     patch: AssessmentUpdate,
     response: Response,
     db: DbSession,
@@ -155,7 +158,7 @@ def update_assessment(
 
 
 @router.get("/assessments/{assessment_id}/chart.svg", response_class=Response, responses=_SVG)
-def get_assessment_chart(assessment_id: int, db: DbSession, who: CurrentPrincipal) -> Response:
+def get_assessment_chart(assessment_id: IdPath, db: DbSession, who: CurrentPrincipal) -> Response:
     """Current against target per outcome (means of the sub-outcome scores), as SVG."""
     svg = reports.chart_svg(db, who, assessment_id)
     return Response(svg, media_type="image/svg+xml")
@@ -163,7 +166,7 @@ def get_assessment_chart(assessment_id: int, db: DbSession, who: CurrentPrincipa
 
 @router.get("/teams/{team_id}/progress", response_model=TeamProgress)
 def get_team_progress(
-    team_id: int,
+    team_id: IdPath,
     db: DbSession,
     who: CurrentPrincipal,
     framework_key: Annotated[str | None, Query(max_length=64)] = None,
@@ -175,6 +178,6 @@ def get_team_progress(
 
 
 @router.get("/teams/{team_id}/assessments.csv", response_class=Response, responses=_CSV)
-def export_team_assessments(team_id: int, db: DbSession, who: CurrentPrincipal) -> Response:
+def export_team_assessments(team_id: IdPath, db: DbSession, who: CurrentPrincipal) -> Response:
     """Every assessment of the team as CSV, oldest first, one row per score."""
     return _csv(reports.team_csv(db, who, team_id), f"maturity-team-{team_id}.csv")

@@ -25,8 +25,8 @@ def invalid(found: Sequence[Problem], *, prefix: str = "body.") -> ValidationFai
 
 def check(doc: FrameworkCreate, scores: Sequence[ScoreInput]) -> list[dict[str, Any]]:
     """The scores as stored: framework order, target defaulted to current. Raises
-    ValidationFailed naming unknown or repeated keys, levels out of range, unscored
-    sub-outcomes and priorities spread over too many outcomes."""
+    ValidationFailed naming unknown or repeated keys, levels out of range and unscored
+    sub-outcomes. Priorities over many outcomes are stored (see `warnings`)."""
     located = frameworks.index(doc)
     low, high = frameworks.level_range(doc)
     found: list[Problem] = []
@@ -60,7 +60,6 @@ def check(doc: FrameworkCreate, scores: Sequence[ScoreInput]) -> list[dict[str, 
         found.append(
             Problem("scores", "every sub-outcome needs a score; missing: " + ", ".join(missing))
         )
-    found.extend(_priority_problems(located, scores))
     if found:
         raise invalid(found)
     stored = [
@@ -77,22 +76,19 @@ def check(doc: FrameworkCreate, scores: Sequence[ScoreInput]) -> list[dict[str, 
     return sorted(stored, key=lambda s: located[s["sub_outcome_key"]].position)
 
 
-def _priority_problems(
-    located: dict[str, frameworks.Located], scores: Sequence[ScoreInput]
-) -> list[Problem]:
-    flagged = [
-        (i, located[s.sub_outcome_key].outcome.key)
-        for i, s in enumerate(scores)
-        if s.priority and s.sub_outcome_key in located
-    ]
-    outcomes = list(dict.fromkeys(outcome for _, outcome in flagged))
+def warnings(doc: FrameworkCreate, scores: Sequence[dict[str, Any]]) -> list[str]:
+    """Advice on stored scores, not a gate: priorities over more than two outcomes are kept
+    as the team gave them, with a word that one or two at a time work best."""
+    located = frameworks.index(doc)
+    flagged = (s["sub_outcome_key"] for s in scores if s["priority"])
+    outcomes = list(dict.fromkeys(located[k].outcome.key for k in flagged if k in located))
     if len(outcomes) <= MAX_PRIORITY_OUTCOMES:
         return []
-    message = (
-        f"priorities span {len(outcomes)} outcomes ({', '.join(outcomes)}); pick at most "
-        f"{MAX_PRIORITY_OUTCOMES} to improve first"
-    )
-    return [Problem(f"scores[{i}].priority", message) for i, _ in flagged]
+    return [
+        f"priorities span {len(outcomes)} outcomes ({', '.join(outcomes)}); improving one or "
+        f"two at a time works best, so consider keeping the priority flags of at most "
+        f"{MAX_PRIORITY_OUTCOMES}"
+    ]
 
 
 def outcome_means(doc: FrameworkCreate, scores: Sequence[dict[str, Any]]) -> list[OutcomeMean]:

@@ -210,6 +210,7 @@ def read(db: Session, assessment: Assessment, *, with_evidence: bool) -> Assessm
         **_summary(framework, assessment).model_dump(),
         outcomes=scoring.outcome_means(doc, assessment.scores),
         scores=_scores(db, doc, assessment, with_evidence=with_evidence),
+        warnings=scoring.warnings(doc, assessment.scores),
     )
 
 

@@ -32,12 +32,11 @@ from hindsight.service.actions import service as actions_service
 from hindsight.service.actions.models import Action
 from hindsight.service.applications import service as applications_service
 from hindsight.service.applications.models import Application
-from hindsight.service.assets import access as asset_access
-from hindsight.service.assets.models import Asset
 from hindsight.service.auth import Principal
 from hindsight.service.due_diligence import access as checks_access
 from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.errors import ValidationFailed
+from hindsight.service.lessons import service as lessons_service
 from hindsight.service.lessons.models import Lesson
 from hindsight.service.projects import service as projects_service
 from hindsight.service.projects.models import Project
@@ -73,8 +72,7 @@ def _window(team_id: int | None, start: date | None, end: date | None) -> Window
 
 def _lessons(who: Principal, w: Window) -> Select[Any]:
     """Ids of the visible lessons in scope (the team's, created in the window)."""
-    assets = asset_access.visible_ids(who, team_id=w.team_id)
-    return select(Lesson.id).where(Lesson.asset_id.in_(assets), w.of(Lesson.created_at))  # type: ignore[attr-defined]
+    return lessons_service.visible_ids(who, team_id=w.team_id).where(w.of(Lesson.created_at))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -167,13 +165,12 @@ def _recurring(db: Session, who: Principal, w: Window) -> list[RecurringRootCaus
         select(
             Lesson.root_cause_category,
             func.count(Lesson.id),
-            func.count(func.distinct(Asset.project_id)),
+            func.count(func.distinct(Lesson.project_id)),
         )
-        .join(Asset, Asset.id == Lesson.asset_id)  # type: ignore[arg-type]
         .where(
             Lesson.id.in_(_lessons(who, w)),  # type: ignore[union-attr]
             Lesson.root_cause_category.is_not(None),  # type: ignore[union-attr]
-            Asset.project_id.in_(projects_service.visible_ids(who)),  # type: ignore[union-attr]
+            Lesson.project_id.in_(projects_service.visible_ids(who)),  # type: ignore[union-attr]
         )
         .group_by(Lesson.root_cause_category)
     ).all()

@@ -11,6 +11,8 @@ from hindsight.service.deps import (
     CurrentPrincipal,
     DbSession,
     IdempotencyClaim,
+    IdPath,
+    IdQuery,
     IfMatch,
     Paging,
     etag,
@@ -43,7 +45,7 @@ def list_projects(
     status: Annotated[ProjectStatus | None, Query()] = None,
     phase: Annotated[Phase | None, Query()] = None,
     organisation_type: Annotated[OrganisationType | None, Query()] = None,
-    owning_team_id: Annotated[int | None, Query()] = None,
+    owning_team_id: IdQuery = None,
 ) -> Page[ProjectRead]:
     """Projects the caller may see, newest first; `total` counts only those."""
     filters = {
@@ -60,7 +62,7 @@ def list_projects(
 
 @router.get("/{project_id}", response_model=ProjectRead)
 def get_project(
-    project_id: int, response: Response, db: DbSession, who: CurrentPrincipal
+    project_id: IdPath, response: Response, db: DbSession, who: CurrentPrincipal
 ) -> ProjectRead:
     """One project; a project the caller may not see is a 404, as a missing one."""
     project = projects_service.to_read(db, projects_service.get_visible(db, who, project_id))
@@ -70,7 +72,7 @@ def get_project(
 
 @router.patch("/{project_id}", response_model=ProjectRead)
 def update_project(
-    project_id: int,
+    project_id: IdPath,
     patch: ProjectUpdate,
     response: Response,
     db: DbSession,
@@ -86,7 +88,7 @@ def update_project(
 
 @router.get("/{project_id}/versions", response_model=Page[VersionRead])
 def list_project_versions(
-    project_id: int, db: DbSession, who: CurrentPrincipal, page: Paging
+    project_id: IdPath, db: DbSession, who: CurrentPrincipal, page: Paging
 ) -> Page[VersionRead]:
     """Earlier versions of a visible project, newest first, with who changed what when."""
     items, total = projects_service.list_versions(

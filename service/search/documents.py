@@ -1,8 +1,8 @@
 """Database rows flattened into `IndexDoc`s, the only thing the search backends ever see.
 
-A lesson takes its access (owning team, visibility, shared teams, released or not) from its
-asset at indexing time; an asset's change of access therefore re-enqueues its lessons
-(`lessons.service.announce_access_change`)."""
+A lesson's document carries the narrower of its own access and its asset's (see
+`lessons.access.effective_scope`), and is released when it stands alone or its asset is; an
+asset's change of access therefore re-enqueues its lessons (`lessons.service.follow_asset`)."""
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -15,6 +15,8 @@ from hindsight.search.base import IndexDoc, doc_key
 from hindsight.service.assets.access import team_ids_of
 from hindsight.service.assets.models import Asset
 from hindsight.service.attachments import service as attachments_service
+from hindsight.service.lessons import access as lesson_access
+from hindsight.service.lessons import service as lessons_service
 from hindsight.service.lessons.models import Lesson
 from hindsight.service.projects.models import Project, ProjectTeam
 
@@ -44,8 +46,9 @@ _LESSON_COLUMNS = (
     Lesson.id, Lesson.title, Lesson.lesson, Lesson.recommendation, Lesson.observation,
     Lesson.analysis, Lesson.five_whys, Lesson.root_cause_description, Lesson.status,
     Lesson.polarity, Lesson.impact, Lesson.root_cause_category, Lesson.applicability,
-    Lesson.tags, Lesson.created_at, Lesson.asset_id, Asset.kind, Asset.project_id,
-    Asset.owning_team_id, Asset.visibility, Asset.status.label("asset_status"),  # type: ignore[attr-defined]
+    Lesson.tags, Lesson.created_at, Lesson.asset_id, Lesson.project_id, Lesson.owning_team_id,
+    Lesson.visibility, Asset.kind, Asset.visibility.label("asset_visibility"),  # type: ignore[attr-defined]
+    Asset.status.label("asset_status"),  # type: ignore[attr-defined]
 )  # fmt: skip
 _ASSET_COLUMNS = (
     Asset.id, Asset.title, Asset.summary, Asset.body, Asset.details, Asset.kind, Asset.status,
@@ -54,8 +57,10 @@ _ASSET_COLUMNS = (
 )  # fmt: skip
 
 
-def _lesson_doc(row: Any, teams: Sequence[int]) -> IndexDoc:
+def _lesson_doc(row: Any, teams: Sequence[int], asset_teams: Sequence[int]) -> IndexDoc:
     applicability = row.applicability or {}
+    in_asset = (row.asset_visibility, asset_teams) if row.asset_id is not None else None
+    visibility, team_ids = lesson_access.effective_scope((row.visibility, teams), in_asset)
     whys = [step.get("answer", "") for step in row.five_whys or []]
     return IndexDoc(
         type="lesson",
@@ -75,9 +80,9 @@ def _lesson_doc(row: Any, teams: Sequence[int]) -> IndexDoc:
         project_id=row.project_id,
         owning_team_id=row.owning_team_id,
         created_at=row.created_at,
-        visibility=row.visibility,
-        team_ids=tuple(teams),
-        is_published=row.asset_status in _RELEASED,
+        visibility=visibility,  # type: ignore[arg-type]
+        team_ids=team_ids,
+        is_published=row.asset_id is None or row.asset_status in _RELEASED,
     )
 
 
@@ -129,11 +134,14 @@ def _lessons(db: Session, ids: list[int]) -> list[IndexDoc]:
         return []
     rows = db.execute(
         select(*_LESSON_COLUMNS)
-        .join(Asset, Asset.id == Lesson.asset_id)  # type: ignore[arg-type]
+        .outerjoin(Asset, Asset.id == Lesson.asset_id)  # type: ignore[arg-type]
         .where(Lesson.id.in_(ids))  # type: ignore[union-attr]
     ).all()
-    teams = team_ids_of(db, [row.asset_id for row in rows])
-    return [_lesson_doc(row, teams.get(row.asset_id, [])) for row in rows]
+    teams = lessons_service.team_ids_of(db, [row.id for row in rows])
+    asset_teams = team_ids_of(db, [row.asset_id for row in rows if row.asset_id is not None])
+    return [
+        _lesson_doc(row, teams.get(row.id, []), asset_teams.get(row.asset_id, [])) for row in rows
+    ]
 
 
 def _assets(db: Session, ids: list[int]) -> list[IndexDoc]:

@@ -42,11 +42,17 @@ def counts(report: dict) -> tuple[int, int, int, int]:
     return report["created"], report["updated"], report["unchanged"], report["rejected_count"]
 
 
+def _portable(item: dict) -> dict:
+    kept = {k: v for k, v in item.items() if k not in LOCAL}
+    if "lessons" in kept:
+        kept["lessons"] = [_portable(embedded) for embedded in kept["lessons"]]
+    return kept
+
+
 def portable(text: str) -> list[dict]:
-    """The lines without what only makes sense inside one deployment."""
-    return [
-        {k: v for k, v in json.loads(line).items() if k not in LOCAL} for line in text.splitlines()
-    ]
+    """The lines (and the lessons embedded in them) without what only makes sense inside
+    one deployment."""
+    return [_portable(json.loads(line)) for line in text.splitlines()]
 
 
 @pytest.fixture
@@ -104,10 +110,13 @@ def test_an_export_imports_into_another_hindsight_and_again_changes_nothing(
 ) -> None:
     assets, lessons = export_text(api, "assets"), export_text(api, "lessons")
     target_team = second_api.make_team("Imported")
-    report = run_import(second_api, "assets", assets, owning_team_id=target_team["id"])
+    report = run_import(
+        second_api, "assets", assets, owning_team_id=target_team["id"], keep_ids="false"
+    )
     assert counts(report) == (3, 0, 0, 0)
+    # The assets export embeds their lessons, so the lessons file finds them all there.
     report = run_import(second_api, "lessons", lessons)
-    assert counts(report) == (3, 0, 0, 0)
+    assert counts(report) == (0, 0, 3, 0)
 
     copied_assets, copied_lessons = (
         export_text(second_api, "assets"),
@@ -123,7 +132,9 @@ def test_an_export_imports_into_another_hindsight_and_again_changes_nothing(
         json.loads(x)["external_id"] for x in lessons.splitlines()
     ]
 
-    again = run_import(second_api, "assets", assets, owning_team_id=target_team["id"])
+    again = run_import(
+        second_api, "assets", assets, owning_team_id=target_team["id"], keep_ids="false"
+    )
     assert counts(again) == (0, 0, 3, 0)
     assert counts(run_import(second_api, "lessons", lessons)) == (0, 0, 3, 0)
     assert export_text(second_api, "assets") == copied_assets  # no version moved
@@ -134,7 +145,13 @@ def test_imported_items_are_searchable_and_keep_their_visibility(
     api: Api, second_api: Api, source: dict
 ) -> None:
     team = second_api.make_team()
-    run_import(second_api, "assets", export_text(api, "assets"), owning_team_id=team["id"])
+    run_import(
+        second_api,
+        "assets",
+        export_text(api, "assets"),
+        owning_team_id=team["id"],
+        keep_ids="false",
+    )
     run_import(second_api, "lessons", export_text(api, "lessons"))
     index_now(second_api)
     member = second_api.make_user("reader", [team["id"]])
@@ -164,7 +181,7 @@ def test_a_real_change_updates_once_with_a_new_version_and_history(
 ) -> None:
     team = second_api.make_team()
     assets = export_text(api, "assets")
-    run_import(second_api, "assets", assets, owning_team_id=team["id"])
+    run_import(second_api, "assets", assets, owning_team_id=team["id"], keep_ids="false")
     run_import(second_api, "lessons", export_text(api, "lessons"))
     index_now(second_api)
     first = source["assets"][0]
@@ -175,11 +192,10 @@ def test_a_real_change_updates_once_with_a_new_version_and_history(
     )
     assert edited.status_code == 200, edited.text
     changed = export_text(api, "assets")
-    report = run_import(second_api, "assets", changed, owning_team_id=team["id"])
+    report = run_import(second_api, "assets", changed, owning_team_id=team["id"], keep_ids="false")
     assert counts(report) == (0, 1, 2, 0)
-    assert counts(run_import(second_api, "assets", changed, owning_team_id=team["id"])) == (
-        0, 0, 3, 0,
-    )  # fmt: skip
+    foreign = {"owning_team_id": team["id"], "keep_ids": "false"}
+    assert counts(run_import(second_api, "assets", changed, **foreign)) == (0, 0, 3, 0)
     copy = next(
         line
         for line in map(json.loads, export_text(second_api, "assets").splitlines())

@@ -23,7 +23,9 @@ def test_lesson_needs_a_visible_asset(api: Api) -> None:
     author = api.make_user("contributor", [mine["id"]])
     stranger = api.make_user("contributor", [other["id"]])
     asset = make_asset(api, author)
-    missing = api.client.post("/v1/lessons", json=lesson(), headers=author.headers)
+    missing = api.client.post(
+        "/v1/lessons", json=lesson(asset_id=2**31 - 1), headers=author.headers
+    )
     assert missing.status_code == 422
     assert missing.json()["error"]["details"][0]["field"] == "body.asset_id"
     hidden = api.client.post(

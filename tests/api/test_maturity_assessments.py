@@ -109,7 +109,7 @@ def test_bad_scores_are_422s_naming_the_field(api, setup, change, field):
     assert field in [d["field"] for d in response.json()["error"]["details"]]
 
 
-def test_priorities_in_more_than_two_outcomes_are_422_naming_them(api, setup):
+def test_priorities_over_more_than_two_outcomes_are_stored_with_a_warning(api, setup):
     flags = {"priority": True}
     scores = maturity_scores(
         setup["framework"],
@@ -120,11 +120,19 @@ def test_priorities_in_more_than_two_outcomes_are_422_naming_them(api, setup):
     response = api.client.post(
         URL, json=_body(setup, scores=scores), headers=setup["member"].headers
     )
-    assert response.status_code == 422
-    details = response.json()["error"]["details"]
-    assert len(details) == 3
-    assert all(d["field"].endswith(".priority") for d in details)
-    assert "leadership, people, communities" in details[0]["message"]
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert len(body["priorities"]) == 3
+    (warning,) = body["warnings"]
+    assert "leadership, people, communities" in warning and "one or two" in warning
+    again = api.client.get(f"{URL}/{body['id']}", headers=setup["member"].headers).json()
+    assert again["warnings"] == body["warnings"] and again["priorities"] == body["priorities"]
+    two = maturity_scores(
+        setup["framework"],
+        overrides={k: flags for k in ("leadership.champion", "people.training")},
+    )
+    calm = api.client.post(URL, json=_body(setup, scores=two), headers=setup["member"].headers)
+    assert calm.status_code == 201 and calm.json()["warnings"] == []
 
 
 def test_unknown_team_or_framework_is_422(api, setup):

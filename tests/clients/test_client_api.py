@@ -138,6 +138,12 @@ def test_files_and_bulk_through_the_client(api):
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
     again = admin.import_lines("lessons", "\n".join(lines).encode())
     assert again.unchanged == 1 and again.rejected_count == 0
+    # keep_ids=False (a file from elsewhere) reaches the server, which wants a team for it.
+    with pytest.raises(ValidationError) as refused:
+        admin.import_lines("assets", assets, keep_ids=False)
+    assert "owning_team_id" in str(refused.value)
+    moved = admin.import_lines("assets", assets, owning_team_id=team_id, keep_ids=False)
+    assert moved.rejected_count == 0
 
     hindsight.delete_attachment(attached.id)
     with pytest.raises(NotFoundError):
