@@ -139,7 +139,7 @@ def test_files_and_bulk_through_the_client(api):
     again = admin.import_lines("lessons", "\n".join(lines).encode())
     assert again.unchanged == 1 and again.rejected_count == 0
 
-    hindsight.delete_attachment(attached.id)
+    hindsight.delete_attachment(attached.id, hindsight.get_asset(asset.id).version)
     with pytest.raises(NotFoundError):
         hindsight.download_attachment(attached.id)
 
