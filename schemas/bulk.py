@@ -5,14 +5,13 @@ values of the system it came from) are accepted and ignored, anything else unkno
 error for that line.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from hindsight.schemas.asset_details import AssetDetails
 from hindsight.schemas.assets import AssetRead
-from hindsight.schemas.common import Author, Input, Labels
+from hindsight.schemas.common import Author, AwareTimestamp, Input, Labels, Timestamp
 from hindsight.schemas.enums import AssetKind, AssetStatus, LessonStatus, Visibility
 from hindsight.schemas.lessons import LessonFields, LessonRead
 
@@ -54,14 +53,14 @@ class AssetImport(Input):
     team_ids: list[int] = Field(default_factory=list, max_length=100)
     status: AssetStatus = AssetStatus.draft
     details: AssetDetails
-    created_at: AwareDatetime | None = None
-    published_at: AwareDatetime | None = None
+    created_at: AwareTimestamp | None = None
+    published_at: AwareTimestamp | None = None
     # Exported, not imported: this system's ids and values derived from the others.
     id: int | None = None
     body_html: str | None = None
     lesson_ids: list[int] | None = None
     version: int | None = None
-    updated_at: datetime | None = None
+    updated_at: Timestamp | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -80,8 +79,8 @@ class LessonImport(LessonFields):
     status: LessonStatus = LessonStatus.identified
     status_reason: str | None = Field(None, max_length=4000)
     evidence_of_change: str | None = Field(None, max_length=20_000)
-    created_at: AwareDatetime | None = None
-    learned_at: AwareDatetime | None = None
+    created_at: AwareTimestamp | None = None
+    learned_at: AwareTimestamp | None = None
     # Exported, not imported: the lesson takes all of these from its asset here.
     asset_kind: AssetKind | None = None
     asset_title: str | None = None
@@ -92,7 +91,7 @@ class LessonImport(LessonFields):
     visibility: Visibility | None = None
     team_ids: list[int] | None = None
     version: int | None = None
-    updated_at: datetime | None = None
+    updated_at: Timestamp | None = None
 
     @model_validator(mode="after")
     def _state_has_its_reason(self) -> "LessonImport":

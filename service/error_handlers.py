@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hindsight.service.columns import OutOfRangeTimestamp
 from hindsight.service.errors import AppError
 
 _HTTP_CODES = {
@@ -91,7 +92,15 @@ async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "bad_request", "a number in the request is out of range")
 
 
+async def _statement_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StatementError)
+    if isinstance(exc.orig, OutOfRangeTimestamp):
+        return error_response(422, "validation_error", str(exc.orig))
+    raise exc  # not the caller's doing: the last-resort 500 logs it
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StatementError, _statement_error)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(AppError, _app_error)

@@ -67,7 +67,10 @@ def _window(team_id: int | None, start: date | None, end: date | None) -> Window
     return Window(
         team_id=team_id,
         start=datetime.combine(start, time.min, UTC) if start else None,
-        end=datetime.combine(end + timedelta(days=1), time.min, UTC) if end else None,
+        # The last day there is has no next day to end before: the window is then open.
+        end=datetime.combine(end + timedelta(days=1), time.min, UTC)
+        if end and end < date.max
+        else None,
     )
 
 
