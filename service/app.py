@@ -26,7 +26,11 @@ from hindsight.service.idempotency import Replay
 from hindsight.service.lessons.routes import router as lessons_router
 from hindsight.service.maturity.routes import router as maturity_router
 from hindsight.service.metrics.routes import router as metrics_router
-from hindsight.service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from hindsight.service.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from hindsight.service.projects.routes import router as projects_router
 from hindsight.service.search.routes import router as search_router
 from hindsight.service.search.runtime import SearchRuntime
@@ -95,6 +99,8 @@ def create_app(settings: Settings) -> FastAPI:
         import_limit=settings.max_import_bytes,
     )
     app.add_middleware(RequestContextMiddleware)
+    # Outermost, so the last-resort 500 and the early 413 carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
 
     v1 = APIRouter(prefix="/v1")
     # Routes are matched in order, one by one: search, the busiest, first.

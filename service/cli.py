@@ -113,6 +113,8 @@ def serve(
         log_level=settings.log_level.lower(),
         # Our middleware logs one line per request, without query strings or headers.
         access_log=False,
+        # Naming the server and its version helps only those looking for a known flaw.
+        server_header=False,
     )
 
 

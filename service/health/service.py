@@ -35,3 +35,22 @@ def check(engine: Engine, settings: Settings, indexer_error: str | None = None) 
         index = f"indexing failing: {indexer_error}"
     status = "ok" if database == "ok" and index == "ok" else "unavailable"
     return Health(status=status, database=database, index=index, outbox_pending=pending)
+
+
+# What anyone may learn: whether each part works, never why (a path, an exception's text,
+# a count tells an attacker about the machine and its load).
+STATUS_WORDS = ("ok", "rebuilding", "unavailable")
+PUBLIC_PARTS = ("status", "database", "index")
+
+
+def _word(value: object) -> str:
+    text = str(value)
+    return next((w for w in STATUS_WORDS if text == w or text.startswith(f"{w} ")), "unavailable")
+
+
+def for_anyone(health: Health) -> Health:
+    """`health` reduced to status words: every part beyond PUBLIC_PARTS is left out (None),
+    however many details later checks add."""
+    shown = {name: None for name in type(health).model_fields}
+    shown.update({name: _word(getattr(health, name)) for name in PUBLIC_PARTS})
+    return Health.model_validate(shown)

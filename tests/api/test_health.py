@@ -4,12 +4,20 @@ from fastapi.testclient import TestClient
 
 from hindsight.service.app import create_app
 from hindsight.service.settings import Settings
+from tests.factories import ADMIN_TOKEN, bearer
 
 
 def test_healthz_names_each_part(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "index": "ok", "outbox_pending": 0}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "index": "ok",
+        "outbox_pending": None,  # a count is for admins
+    }
+    admin = client.get("/healthz", headers=bearer(ADMIN_TOKEN))
+    assert admin.json() == {"status": "ok", "database": "ok", "index": "ok", "outbox_pending": 0}
 
 
 def test_healthz_is_503_naming_the_index_when_it_is_gone(
@@ -19,9 +27,18 @@ def test_healthz_is_503_naming_the_index_when_it_is_gone(
     settings.index_dir.write_text("not a folder")
     response = client.get("/healthz")
     assert response.status_code == 503
-    body = response.json()
-    assert body["status"] == "unavailable" and body["database"] == "ok"
-    assert "index" in body["index"]
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "index": "unavailable",
+        "outbox_pending": None,
+    }
+    # The path and the reason go to admins only.
+    admin = client.get("/healthz", headers=bearer(ADMIN_TOKEN)).json()
+    assert admin["status"] == "unavailable" and admin["database"] == "ok"
+    assert str(settings.index_dir) in admin["index"]
+    wrong = client.get("/healthz", headers=bearer("not-a-token"))
+    assert wrong.status_code == 503 and wrong.json()["index"] == "unavailable"
 
 
 def test_healthz_is_503_naming_the_database_when_unreachable(settings: Settings) -> None:
@@ -30,5 +47,7 @@ def test_healthz_is_503_naming_the_database_when_unreachable(settings: Settings)
     )
     with TestClient(create_app(broken), raise_server_exceptions=False) as client:
         response = client.get("/healthz")
+        admin = client.get("/healthz", headers=bearer(ADMIN_TOKEN))
     assert response.status_code == 503
-    assert response.json()["database"].startswith("error")
+    assert response.json()["database"] == "unavailable"
+    assert admin.json()["database"].startswith("error")
