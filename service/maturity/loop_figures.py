@@ -1,8 +1,9 @@
 """Evidence figures from the learning loop: due-diligence checks, the lesson lifecycle,
 actions, applications and their outcomes, recurring root causes.
 
-Each counts the assessed team's own records (its projects, the lessons of its assets), which
-the team may see in full, inside the assessment's window unless the figure says otherwise.
+Each counts the assessed team's own records (its projects, the lessons of its assets) that
+the reader of the figures may see, inside the assessment's window unless the figure says
+otherwise.
 """
 
 from datetime import date
@@ -15,10 +16,13 @@ from hindsight.service.actions import service as actions_service
 from hindsight.service.actions.models import Action
 from hindsight.service.applications import service as applications_service
 from hindsight.service.applications.models import Application
+from hindsight.service.assets import access as asset_access
 from hindsight.service.assets.models import Asset
+from hindsight.service.due_diligence import access as checks_access
 from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.lessons.models import Lesson
 from hindsight.service.maturity.measures import Measured, Window
+from hindsight.service.projects import service as projects_service
 from hindsight.service.projects.models import Project
 
 _KNOWN_OUTCOMES = (Outcome.helped.value, Outcome.no_effect.value, Outcome.hindered.value)
@@ -34,22 +38,27 @@ def _pct(part: int, whole: int) -> float:
 
 
 def _team_lessons(window: Window) -> object:
-    assets = select(Asset.id).where(Asset.owning_team_id == window.team_id)
+    assets = asset_access.visible_ids(window.viewer, team_id=window.team_id)
     return Lesson.asset_id.in_(assets)  # type: ignore[attr-defined]
 
 
 def _team_projects(window: Window) -> object:
-    return select(Project.id).where(Project.owning_team_id == window.team_id)
+    return projects_service.visible_ids(window.viewer, team_id=window.team_id)
+
+
+def _applications(window: Window) -> object:
+    return applications_service.visible_to(window.viewer)
 
 
 def due_diligence_coverage(db: Session, window: Window) -> Measured:
-    projects = select(Project.id).where(
-        Project.owning_team_id == window.team_id, Project.created_at <= window.period_to
+    projects = projects_service.visible_ids(window.viewer, team_id=window.team_id).where(
+        Project.created_at <= window.period_to
     )
     total = db.execute(select(func.count()).select_from(projects.subquery())).scalar_one()
     checked = db.execute(
         select(func.count(distinct(DueDiligenceCheck.project_id))).where(
             DueDiligenceCheck.project_id.in_(projects),  # type: ignore[union-attr]
+            checks_access.visible_to(window.viewer),
             DueDiligenceCheck.created_at <= window.period_to,
         )
     ).scalar_one()
@@ -67,6 +76,7 @@ def lessons_applied_by_projects(db: Session, window: Window) -> Measured:
         select(func.count(distinct(Application.lesson_id))).where(
             Application.project_id.in_(_team_projects(window)),  # type: ignore[attr-defined]
             Application.decision.in_(applications_service.APPLIED),  # type: ignore[attr-defined]
+            _applications(window),
             *_in_window(Application.created_at, window),
         )
     ).scalar_one()
@@ -76,13 +86,16 @@ def lessons_applied_by_projects(db: Session, window: Window) -> Measured:
 
 
 def lessons_reused_elsewhere(db: Session, window: Window) -> Measured:
-    others = select(Project.id).where(Project.owning_team_id != window.team_id)
+    others = projects_service.visible_ids(window.viewer).where(
+        Project.owning_team_id != window.team_id
+    )
     team_lessons = select(Lesson.id).where(_team_lessons(window))  # type: ignore[arg-type]
     reused = db.execute(
         select(func.count(distinct(Application.lesson_id))).where(
             Application.lesson_id.in_(team_lessons),  # type: ignore[attr-defined]
             Application.project_id.in_(others),  # type: ignore[attr-defined]
             Application.decision.in_(applications_service.APPLIED),  # type: ignore[attr-defined]
+            _applications(window),
             *_in_window(Application.created_at, window),
         )
     ).scalar_one()
@@ -129,6 +142,7 @@ def overdue_actions(db: Session, window: Window) -> Measured:
     overdue = db.execute(
         select(func.count()).where(
             Action.lesson_id.in_(team_lessons),  # type: ignore[attr-defined]
+            actions_service.visible_to(window.viewer),
             actions_service.overdue_clause(today),
         )
     ).scalar_one()
@@ -145,6 +159,7 @@ def applications_helped_share(db: Session, window: Window) -> Measured:
         .where(
             Application.project_id.in_(_team_projects(window)),  # type: ignore[attr-defined]
             Application.outcome.in_(_KNOWN_OUTCOMES),  # type: ignore[attr-defined]
+            _applications(window),
             *_in_window(Application.updated_at, window),
         )
         .group_by(Application.outcome)
@@ -166,6 +181,7 @@ def recurring_root_causes(db: Session, window: Window) -> Measured:
         .join(Asset, Asset.id == Lesson.asset_id)  # type: ignore[arg-type]
         .where(
             Asset.owning_team_id == window.team_id,
+            asset_access.visible_to(window.viewer),
             Lesson.root_cause_category.is_not(None),  # type: ignore[union-attr]
             Asset.project_id.is_not(None),  # type: ignore[union-attr]
             *_in_window(Lesson.created_at, window),
