@@ -22,6 +22,7 @@ from hindsight.service.db import make_engine
 from hindsight.service.due_diligence.routes import router as due_diligence_router
 from hindsight.service.error_handlers import install_error_handlers
 from hindsight.service.health.routes import router as health_router
+from hindsight.service.housekeeping import Housekeeper
 from hindsight.service.idempotency import Replay
 from hindsight.service.lessons.routes import router as lessons_router
 from hindsight.service.maturity.routes import router as maturity_router
@@ -72,9 +73,16 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.search = SearchRuntime.start(settings, engine)
+        housekeeper = Housekeeper(
+            engine,
+            ttl_hours=settings.idempotency_ttl_hours,
+            every_seconds=settings.housekeeping_seconds,
+        )
+        housekeeper.start()
         try:
             yield
         finally:
+            housekeeper.stop()
             app.state.search.stop()
             engine.dispose()
 

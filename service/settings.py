@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # be as large as a whole export: 100,000 NASA-sized lessons make about 400 MiB.
     max_import_bytes: int = Field(1024 * MIB, ge=1024)
     idempotency_ttl_hours: int = Field(24, ge=1)
+    # How often expired idempotency records are deleted (and once at start).
+    housekeeping_seconds: float = Field(3600, gt=0)
     # The longest life of a user token; a token created without an expiry gets this one.
     token_max_days: int = Field(365, ge=1, le=36_500)
     # Waiting for the SQLite write lock beats failing with "database is locked".
