@@ -236,6 +236,16 @@ class SearchBackend(Protocol):
 
     def count(self) -> int: ...
 
+    def intact(self) -> bool:
+        """Cheap (a stat or two): are the index's files still where it keeps them? False
+        after someone deleted the folder; the service then rebuilds it from the database."""
+        ...
+
+    def reset_writer(self) -> None:
+        """After a failed write (a full disk): drop the writer, so the next write starts a
+        fresh one rather than reusing one the engine may have left broken."""
+        ...
+
     def close(self) -> None: ...
 
     def doc_freq(self, words: Sequence[str]) -> DocFreqs: ...

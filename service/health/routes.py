@@ -18,6 +18,7 @@ def healthz(request: Request, admin: AdminAsking) -> JSONResponse:
         request.app.state.engine,
         request.app.state.settings,
         search.indexer.last_error if search else None,
+        search.state.report() if search else "ok",
     )
     shown = health if admin else health_service.for_anyone(health)
     code = 200 if health.status == "ok" else 503

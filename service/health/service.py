@@ -1,6 +1,7 @@
 """Checks behind `GET /healthz`. Each returns "ok" or a short reason; none raises."""
 
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -19,7 +20,13 @@ def _check_index_dir(index_dir: Path) -> str:
     return "ok"
 
 
-def check(engine: Engine, settings: Settings, indexer_error: str | None = None) -> Health:
+def check(
+    engine: Engine,
+    settings: Settings,
+    indexer_error: str | None = None,
+    index_report: str = "ok",
+) -> Health:
+    """`index_report`: what the search side says of itself ("rebuilding 1,200/5,000")."""
     database, pending = "ok", None
     try:
         with session_scope(engine, write=False) as db:
@@ -27,7 +34,9 @@ def check(engine: Engine, settings: Settings, indexer_error: str | None = None) 
             pending = outbox_service.pending_count(db)
     except Exception as exc:  # any driver error means "not usable"; name it, don't crash
         database = f"error: {type(exc).__name__}"
-    if settings.search_backend == "postgres":
+    if index_report != "ok":
+        index = index_report
+    elif settings.search_backend == "postgres":
         index = database
     else:
         index = _check_index_dir(settings.index_dir)
@@ -44,8 +53,9 @@ PUBLIC_PARTS = ("status", "database", "index")
 
 
 def _word(value: object) -> str:
-    text = str(value)
-    return next((w for w in STATUS_WORDS if text == w or text.startswith(f"{w} ")), "unavailable")
+    first = re.match(r"[a-z]*", str(value))
+    word = first.group(0) if first else ""
+    return word if word in STATUS_WORDS else "unavailable"
 
 
 def for_anyone(health: Health) -> Health:
