@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Timer, _conninfo, percentile
 from bench.search_speed import make_docs, make_queries
-from bench.server import running_server, team_member
+from bench.server import ADMIN, running_server, team_member
 from hindsight.search.base import AccessScope, IndexDoc, SearchBackend, SearchQuery
 from hindsight.search.factory import open_backend
 from hindsight.service import migrations
@@ -111,7 +111,8 @@ def write_rows(url: str, docs: list[IndexDoc]) -> float:
 
 def wait_indexed(client: httpx.Client, timeout: float = 1800) -> None:
     deadline = time.monotonic() + timeout
-    while client.get("/healthz").json()["outbox_pending"]:
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    while client.get("/healthz", headers=admin).json()["outbox_pending"]:
         assert time.monotonic() < deadline, "the indexer did not catch up"
         time.sleep(0.1)
 

@@ -249,8 +249,8 @@ class AsyncHindsightClient:
     async def download_attachment(self, attachment_id: int) -> bytes:
         return await self._send(self.ops.download_attachment(attachment_id))
 
-    async def delete_attachment(self, attachment_id: int) -> None:
-        return await self._send(self.ops.delete_attachment(attachment_id))
+    async def delete_attachment(self, attachment_id: int, asset_version: int) -> None:
+        return await self._send(self.ops.delete_attachment(attachment_id, asset_version))
 
     async def export(self, type: str, format: str = "jsonl") -> bytes:
         return await self._send(self.ops.export(type, format))

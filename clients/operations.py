@@ -151,8 +151,9 @@ class Operations(Core):
     def download_attachment(self, attachment_id: int) -> Call[bytes]:
         return self.download(f"/v1/attachments/{attachment_id}")
 
-    def delete_attachment(self, attachment_id: int) -> Call[None]:
-        return self.delete(f"/v1/attachments/{attachment_id}")
+    def delete_attachment(self, attachment_id: int, asset_version: int) -> Call[None]:
+        """`asset_version`: the version of the attachment's asset last read (its ETag)."""
+        return self.delete(f"/v1/attachments/{attachment_id}", asset_version)
 
     # -- bulk ------------------------------------------------------------------------------
     def export(self, type: str, format: str = "jsonl") -> Call[bytes]:

@@ -253,8 +253,8 @@ class HindsightClient:
     def download_attachment(self, attachment_id: int) -> bytes:
         return self._send(self.ops.download_attachment(attachment_id))
 
-    def delete_attachment(self, attachment_id: int) -> None:
-        return self._send(self.ops.delete_attachment(attachment_id))
+    def delete_attachment(self, attachment_id: int, asset_version: int) -> None:
+        return self._send(self.ops.delete_attachment(attachment_id, asset_version))
 
     def export(self, type: str, format: str = "jsonl") -> bytes:
         return self._send(self.ops.export(type, format))

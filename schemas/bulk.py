@@ -5,15 +5,14 @@ values of the system it came from) are accepted and ignored, anything else unkno
 error for that line.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hindsight.schemas import examples
 from hindsight.schemas.asset_details import AssetDetails
 from hindsight.schemas.assets import AssetRead
-from hindsight.schemas.common import Author, Input, Labels
+from hindsight.schemas.common import Author, AwareTimestamp, Input, Labels, Timestamp
 from hindsight.schemas.enums import AssetKind, AssetStatus, LessonStatus, Visibility
 from hindsight.schemas.lessons import LessonFields, LessonRead
 
@@ -73,8 +72,8 @@ class AssetImport(Input):
     team_ids: list[int] = Field(default_factory=list, max_length=100)
     status: AssetStatus = AssetStatus.draft
     details: AssetDetails
-    created_at: AwareDatetime | None = None
-    published_at: AwareDatetime | None = None
+    created_at: AwareTimestamp | None = None
+    published_at: AwareTimestamp | None = None
     lessons: list["AssetLessonImport"] = Field(
         default_factory=list,
         max_length=1000,
@@ -86,7 +85,7 @@ class AssetImport(Input):
     body_html: str | None = None
     lesson_ids: list[int] | None = None
     version: int | None = None
-    updated_at: datetime | None = None
+    updated_at: Timestamp | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -106,8 +105,8 @@ class LessonImport(LessonFields):
     status: LessonStatus = LessonStatus.identified
     status_reason: str | None = Field(None, max_length=4000)
     evidence_of_change: str | None = Field(None, max_length=20_000)
-    created_at: AwareDatetime | None = None
-    learned_at: AwareDatetime | None = None
+    created_at: AwareTimestamp | None = None
+    learned_at: AwareTimestamp | None = None
     # A standalone lesson's place; a lesson in an asset takes the asset's.
     owning_team_id: int | None = None
     project_id: int | None = None
@@ -117,7 +116,7 @@ class LessonImport(LessonFields):
     id: int | None = None
     asset_id: int | None = None
     version: int | None = None
-    updated_at: datetime | None = None
+    updated_at: Timestamp | None = None
 
     @model_validator(mode="after")
     def _state_has_its_reason(self) -> "LessonImport":

@@ -25,7 +25,29 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="an id")]
 """Ids are 32-bit integers on PostgreSQL; a larger number can name nothing."""
 
-AwareTimestamp = Annotated[AwareDatetime, Field(description="ISO 8601 with a timezone")]
+
+def _within_utc_years(value: datetime) -> datetime:
+    """Stored and compared in UTC, a moment must also exist in UTC: 9999-12-31T23:59:59-14:00
+    is in year 10000 there, 0001-01-01T00:00:00+14:00 in year 0."""
+    if value.tzinfo is None:
+        return value
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            "this moment falls outside years 1 to 9999 once in UTC; send a date-time "
+            "between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
+        ) from None
+    return value
+
+
+AwareTimestamp = Annotated[
+    AwareDatetime,
+    AfterValidator(_within_utc_years),
+    Field(description="ISO 8601 with a timezone"),
+]
+Timestamp = Annotated[datetime, AfterValidator(_within_utc_years)]
+"""A date-time whose timezone may be left out (then it is UTC)."""
 
 
 class Input(BaseModel):

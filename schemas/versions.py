@@ -21,4 +21,12 @@ class VersionRead(Output):
     changed_at: UTCTimestamp
     changed_fields: list[str]
     comment: str = Field(description="a workflow transition's comment, else empty")
-    snapshot: dict[str, Any] = Field(description="the resource as it was at `version`")
+    snapshot: dict[str, Any] | None = Field(
+        description="the resource as it was at `version`; null when withheld"
+    )
+    withheld: bool = Field(
+        False,
+        description="true when the caller could not have read the resource as it was then "
+        "(restricted to other teams, or an unreleased draft): the snapshot and comment are "
+        "left out, the version and when it changed are kept",
+    )

@@ -95,12 +95,18 @@ class AccessScope:
 
     def can_see(self, doc: IndexDoc) -> bool:
         """The visibility rule in Python; backends build the same rule into their queries."""
+        return self.may_read(doc.owning_team_id, doc.team_ids, doc.visibility, doc.is_published)
+
+    def may_read(
+        self, owning_team_id: int, team_ids: Iterable[int], visibility: str, is_published: bool
+    ) -> bool:
+        """`can_see` over the facts alone, for what is not an index document (a snapshot)."""
         if self.is_admin:
             return True
-        in_team = doc.owning_team_id in self.team_ids or bool(self.team_ids & set(doc.team_ids))
-        owner = doc.owning_team_id in self.team_ids
-        readable = doc.visibility != "restricted" or in_team
-        return readable and (doc.is_published or owner or self.sees_unpublished)
+        owner = owning_team_id in self.team_ids
+        in_team = owner or bool(self.team_ids & set(team_ids))
+        readable = visibility != "restricted" or in_team
+        return readable and (is_published or owner or self.sees_unpublished)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +235,16 @@ class SearchBackend(Protocol):
     def rebuild(self, docs: Iterable[IndexDoc]) -> None: ...
 
     def count(self) -> int: ...
+
+    def intact(self) -> bool:
+        """Cheap (a stat or two): are the index's files still where it keeps them? False
+        after someone deleted the folder; the service then rebuilds it from the database."""
+        ...
+
+    def reset_writer(self) -> None:
+        """After a failed write (a full disk): drop the writer, so the next write starts a
+        fresh one rather than reusing one the engine may have left broken."""
+        ...
 
     def close(self) -> None: ...
 

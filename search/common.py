@@ -149,6 +149,12 @@ class BaseBackend(ABC):
                 out.append(candidate)
         return out[:limit]
 
+    def intact(self) -> bool:
+        return True  # in memory, or in the database: nothing on disk to lose
+
+    def reset_writer(self) -> None:  # noqa: B027 (a hook: most engines keep no writer)
+        pass
+
     def settle(self) -> None:  # noqa: B027 (a hook: most engines need nothing)
         """Nothing to do for an embedded index: it merges by itself."""
 

@@ -7,6 +7,7 @@ string, so no tantivy parser error can reach the caller. Filters and the access 
 constant-score clauses of the same boolean query, so hits, totals and facets all see them.
 """
 
+import contextlib
 import os
 import re
 import threading
@@ -122,6 +123,17 @@ class TantivyBackend(BaseBackend):
 
     def count(self) -> int:
         return self._current().num_docs
+
+    def intact(self) -> bool:
+        return self._path is None or (self._path / "meta.json").is_file()
+
+    def reset_writer(self) -> None:
+        with self._lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                # Already broken, it may refuse even this: dropping it is all that is left.
+                with contextlib.suppress(Exception):
+                    writer.rollback()
 
     def close(self) -> None:
         with self._lock:

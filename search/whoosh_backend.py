@@ -94,6 +94,7 @@ def _fields(doc: IndexDoc) -> dict[str, Any]:
 
 class WhooshBackend(BaseBackend):
     def __init__(self, index_dir: Path | None) -> None:
+        self._dir = Path(index_dir) if index_dir else None
         if index_dir is None:
             self._index = RamStorage().create_index(_schema())
         else:
@@ -127,6 +128,9 @@ class WhooshBackend(BaseBackend):
 
     def count(self) -> int:
         return self._current().doc_count()
+
+    def intact(self) -> bool:
+        return self._dir is None or index.exists_in(str(self._dir))
 
     def close(self) -> None:
         self._searcher.close()

@@ -23,11 +23,16 @@ from hindsight.service.db import make_engine
 from hindsight.service.due_diligence.routes import router as due_diligence_router
 from hindsight.service.error_handlers import install_error_handlers
 from hindsight.service.health.routes import router as health_router
+from hindsight.service.housekeeping import Housekeeper
 from hindsight.service.idempotency import Replay
 from hindsight.service.lessons.routes import router as lessons_router
 from hindsight.service.maturity.routes import router as maturity_router
 from hindsight.service.metrics.routes import router as metrics_router
-from hindsight.service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from hindsight.service.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from hindsight.service.projects.routes import router as projects_router
 from hindsight.service.search.routes import router as search_router
 from hindsight.service.search.runtime import SearchRuntime
@@ -72,9 +77,16 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.search = SearchRuntime.start(settings, engine)
+        housekeeper = Housekeeper(
+            engine,
+            ttl_hours=settings.idempotency_ttl_hours,
+            every_seconds=settings.housekeeping_seconds,
+        )
+        housekeeper.start()
         try:
             yield
         finally:
+            housekeeper.stop()
             app.state.search.stop()
             engine.dispose()
 
@@ -102,6 +114,8 @@ def create_app(settings: Settings) -> FastAPI:
         import_limit=settings.max_import_bytes,
     )
     app.add_middleware(RequestContextMiddleware)
+    # Outermost, so the last-resort 500 and the early 413 carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
 
     v1 = APIRouter(prefix="/v1")
     # Routes are matched in order, one by one: search, the busiest, first.

@@ -62,7 +62,13 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        err.print(f"[red]bad HINDSIGHT_* setting:[/red] {exc}")
+        # One line an operator can act on, not pydantic's report with its links.
+        reasons = "; ".join(
+            f"HINDSIGHT_{'_'.join(map(str, e['loc'])).upper()}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        err.print(f"[red]bad HINDSIGHT_* setting:[/red] {reasons}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
 
@@ -138,6 +144,8 @@ def serve(
         log_level=settings.log_level.lower(),
         # Our middleware logs one line per request, without query strings or headers.
         access_log=False,
+        # Naming the server and its version helps only those looking for a known flaw.
+        server_header=False,
     )
 
 
@@ -203,6 +211,7 @@ def tokens_create(
             BOOTSTRAP_ADMIN,
             TokenCreate(name=name, user_id=user_id, expires_at=expires_at),
             claim=None,
+            max_days=_settings().token_max_days,
         )
     )
     err.print(f"token {token.id} for user {token.user_id}; keep the secret, it is shown once:")

@@ -11,6 +11,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class OutOfRangeTimestamp(ValueError):
+    """A moment that does not exist in UTC (year 0 or 10000 once converted)."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC timestamps on both databases (SQLite would return naive values)."""
 
@@ -22,7 +26,13 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:
+            # Schemas refuse these at the door; this guards any other way in (CLI, imports).
+            raise OutOfRangeTimestamp(
+                f"{value.isoformat()} falls outside years 1 to 9999 in UTC"
+            ) from None
         # SQLite compares timestamps as text, so store one fixed, naive-UTC form.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -24,7 +24,9 @@ def make_engine(settings: Settings) -> Engine:
     """Build the engine for `settings.database_url`; creates the SQLite file's folder."""
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        )
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +38,8 @@ def make_engine(settings: Settings) -> Engine:
         },
         pool_size=10,
         max_overflow=20,
+        # Bound values (token hashes, emails, text) stay out of errors and their log lines.
+        hide_parameters=True,
     )
     busy_ms = settings.sqlite_busy_timeout_ms
 

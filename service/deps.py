@@ -8,18 +8,20 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from hindsight.schemas.common import MAX_ID
 from hindsight.schemas.enums import Role
 from hindsight.service import idempotency
-from hindsight.service.auth import Principal, authenticate
+from hindsight.service.auth import Principal, authenticate, is_bootstrap_key
 from hindsight.service.db import open_session
 from hindsight.service.errors import (
     BadRequest,
     Forbidden,
     PreconditionFailed,
     PreconditionRequired,
+    Unauthenticated,
 )
 from hindsight.service.settings import Settings
 
@@ -74,6 +76,27 @@ def get_principal_briefly(
 
 StreamingPrincipal = Annotated[Principal, Depends(get_principal_briefly)]
 BriefPrincipal = StreamingPrincipal  # the same, named for the read routes that use it
+
+
+def caller_is_admin(
+    request: Request,
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> bool:
+    """For routes open to all that tell admins more: no token, or a bad one, is "no"."""
+    if credentials is None:
+        return False
+    if is_bootstrap_key(credentials.credentials, settings.admin_secret()):
+        return True
+    try:
+        return get_principal_briefly(request, settings, credentials).is_admin
+    except (Unauthenticated, SQLAlchemyError):
+        # An unreachable database cannot vouch for a user token (the bootstrap key needs
+        # none): the caller gets what anyone gets, and healthz still answers.
+        return False
+
+
+AdminAsking = Annotated[bool, Depends(caller_is_admin)]
 
 
 def require(role: Role) -> Callable[[Principal], Principal]:

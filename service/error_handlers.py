@@ -1,15 +1,17 @@
 """Turn every failure into the one error body of API.md:
 `{"error": {"code": "snake_case", "message": "what to change", "details": [...]}}`."""
 
+import errno
 import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hindsight.service.columns import OutOfRangeTimestamp
 from hindsight.service.errors import AppError
 
 _HTTP_CODES = {
@@ -44,8 +46,11 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers or None)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -91,7 +96,39 @@ async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "bad_request", "a number in the request is out of range")
 
 
+_DISK_FULL = (
+    "the server's disk is full, so nothing of this request was stored; "
+    "try again once an operator has freed space"
+)
+
+
+def _is_disk_full(error: BaseException | None) -> bool:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    # SQLite: SQLITE_FULL (13); PostgreSQL: SQLSTATE 53100 disk_full.
+    return getattr(error, "sqlite_errorcode", None) == 13 or (
+        getattr(error, "sqlstate", None) == "53100"
+    )
+
+
+async def _statement_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StatementError)
+    if isinstance(exc.orig, OutOfRangeTimestamp):
+        return error_response(422, "validation_error", str(exc.orig))
+    if _is_disk_full(exc.orig):
+        return error_response(507, "insufficient_storage", _DISK_FULL)
+    raise exc  # not the caller's doing: the last-resort 500 logs it
+
+
+async def _os_error(_request: Request, exc: Exception) -> JSONResponse:
+    if _is_disk_full(exc):
+        return error_response(507, "insufficient_storage", _DISK_FULL)
+    raise exc
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StatementError, _statement_error)
+    app.add_exception_handler(OSError, _os_error)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(AppError, _app_error)

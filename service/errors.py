@@ -72,3 +72,16 @@ class ValidationFailed(AppError):
 
 class PreconditionRequired(AppError):
     status_code, code = 428, "precondition_required"
+
+
+class IndexUnavailable(AppError):
+    """The search index is missing or being rebuilt from the database; try again shortly."""
+
+    status_code, code = 503, "index_unavailable"
+    retry_after = 5
+
+
+class InsufficientStorage(AppError):
+    """The disk is full: nothing of the request was stored."""
+
+    status_code, code = 507, "insufficient_storage"

@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, access log, the last-resort 500, and the body-size ceiling."""
+"""ASGI middleware: request ids, access log, the last-resort 500, the body-size ceiling, and
+the security headers of every answer."""
 
 import json
 import logging
@@ -168,3 +169,62 @@ async def _send_too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+# Ready for server-rendered pages that load their own CSS and JS from /static, and nothing
+# from anywhere else; no page may be framed (clickjacking).
+PAGE_POLICY = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+# Swagger UI and ReDoc run an inline bootstrap script, inline styles and (ReDoc) a blob:
+# worker, and FastAPI's pages take their bundles from its default CDN: this looser policy
+# is for those two pages only, and names that one origin rather than any.
+_DOCS_ASSETS = b"https://cdn.jsdelivr.net"
+DOCS_POLICY = (
+    b"default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+    b"style-src 'self' 'unsafe-inline' " + _DOCS_ASSETS + b"; "
+    b"script-src 'self' 'unsafe-inline' " + _DOCS_ASSETS + b"; worker-src 'self' blob:; "
+    b"font-src 'self' https://fonts.gstatic.com; "
+    b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer carries, unless the route chose its own (a download's CSP).
+
+    `nosniff` always; the page policy, or the docs' looser one on /docs and /redoc; and
+    `Cache-Control: no-store` on JSON answered to a request with credentials, so no cache
+    (a proxy's, the browser's disk) keeps what only that caller may read.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else PAGE_POLICY
+        credentialed = any(name == b"authorization" for name, _ in scope.get("headers") or [])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                added = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"content-security-policy", policy),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if credentialed and content_type.startswith(b"application/json"):
+                    added.append((b"cache-control", b"no-store"))
+                headers += [(name, value) for name, value in added if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -5,12 +5,15 @@ read at import time; `Settings()` is built by the command line or by the app fac
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 MIB = 1024 * 1024
+# A bootstrap key is an admin password that never expires: long enough not to be guessed.
+MIN_ADMIN_TOKEN_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -35,6 +38,10 @@ class Settings(BaseSettings):
     # be as large as a whole export: 100,000 NASA-sized lessons make about 400 MiB.
     max_import_bytes: int = Field(1024 * MIB, ge=1024)
     idempotency_ttl_hours: int = Field(24, ge=1)
+    # How often expired idempotency records are deleted (and once at start).
+    housekeeping_seconds: float = Field(3600, gt=0)
+    # The longest life of a user token; a token created without an expiry gets this one.
+    token_max_days: int = Field(365, ge=1, le=36_500)
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
     log_level: str = "INFO"
@@ -45,6 +52,24 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("HINDSIGHT_DATABASE_URL must start with sqlite:// or postgresql")
         return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"HINDSIGHT_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_CHARS} characters "
+                f"(it has {len(value.get_secret_value())}); make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+    def __repr_args__(self) -> Any:
+        # The URL may carry the database password; a repr (or a log of it) must not.
+        for name, value in super().__repr_args__():
+            if name == "database_url":
+                value = make_url(value).render_as_string(hide_password=True)
+            yield name, value
 
     @property
     def is_sqlite(self) -> bool:

@@ -33,7 +33,7 @@ export HINDSIGHT_DATABASE_URL="sqlite:///$work/hindsight.db" HINDSIGHT_INDEX_DIR
 export HINDSIGHT_DATA_DIR="$work"
 
 # As the README's first command: a server with the tour's admin key.
-HINDSIGHT_ADMIN_TOKEN=change-me-admin-key "$hs" serve --port "$port" >"$work/server.log" 2>&1 &
+HINDSIGHT_ADMIN_TOKEN=change-me-to-a-long-random-admin-key "$hs" serve --port "$port" >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

@@ -14,7 +14,7 @@ from hindsight.service.assets.models import Asset, AssetTeam
 from hindsight.service.auth import Principal
 
 _OPEN = [Visibility.public.value, Visibility.internal.value]
-_RELEASED = [AssetStatus.published.value, AssetStatus.archived.value]
+RELEASED = [AssetStatus.published.value, AssetStatus.archived.value]
 
 
 def visible_to(who: Principal) -> ColumnElement[bool]:
@@ -33,7 +33,7 @@ def visible_to(who: Principal) -> ColumnElement[bool]:
     )
     if who.has_role(Role.reviewer):
         return may_access
-    return and_(may_access, or_(Asset.status.in_(_RELEASED), own_team))  # type: ignore[attr-defined]
+    return and_(may_access, or_(Asset.status.in_(RELEASED), own_team))  # type: ignore[attr-defined]
 
 
 def visible_ids(

@@ -32,6 +32,7 @@ from hindsight.service.lessons import service as lessons_service
 from hindsight.service.outbox import service as outbox
 from hindsight.service.pagination import fetch_page
 from hindsight.service.projects import service as projects_service
+from hindsight.service.search.scope import scope_for
 from hindsight.service.teams import service as teams_service
 
 ENTITY = "asset"
@@ -297,8 +298,18 @@ def list_versions(
     db: Session, who: Principal, asset_id: int, *, limit: int, offset: int
 ) -> tuple[list[VersionRead], int]:
     get_visible(db, who, asset_id)
+    scope = scope_for(who)
+
+    def readable(snapshot: dict[str, Any]) -> bool:
+        return scope.may_read(
+            snapshot["owning_team_id"],
+            snapshot.get("team_ids") or [],
+            snapshot["visibility"],
+            snapshot["status"] in access.RELEASED,
+        )
+
     return history.list_versions(
-        db, entity_type=ENTITY, entity_id=asset_id, limit=limit, offset=offset
+        db, entity_type=ENTITY, entity_id=asset_id, limit=limit, offset=offset, readable=readable
     )
 
 

@@ -19,6 +19,7 @@ from hindsight.service.deps import (
     CurrentPrincipal,
     DbSession,
     IdPath,
+    IfMatch,
     Paging,
     StreamingPrincipal,
 )
@@ -151,11 +152,20 @@ def download_attachment(
 
 @router.delete("/attachments/{attachment_id}", status_code=204)
 def delete_attachment(
-    attachment_id: IdPath, db: DbSession, who: Contributor, settings: AppSettings
+    attachment_id: IdPath,
+    db: DbSession,
+    who: Contributor,
+    settings: AppSettings,
+    expected_version: IfMatch,
 ) -> Response:
     """Delete an attachment (the owning team's contributors, reviewers, admins). Attachments
-    never change, so there is no version to match: no `If-Match` is needed."""
+    never change, so `If-Match` names the version of their asset (its ETag): a deletion
+    decided on an asset that has changed since is a 412 and deletes nothing."""
     attachments_service.delete(
-        db, who, attachment_id, blobs=attachments_service.blob_store(settings)
+        db,
+        who,
+        attachment_id,
+        blobs=attachments_service.blob_store(settings),
+        expected_version=expected_version,
     )
     return Response(status_code=204)

@@ -29,7 +29,7 @@ from hindsight.service.attachments.receive import StagedFile
 from hindsight.service.attachments.store import BlobStore
 from hindsight.service.auth import Principal
 from hindsight.service.db import open_session
-from hindsight.service.errors import Conflict, NotFound
+from hindsight.service.errors import Conflict, NotFound, PreconditionFailed
 from hindsight.service.outbox import service as outbox
 from hindsight.service.pagination import fetch_page
 from hindsight.service.settings import Settings
@@ -193,10 +193,18 @@ def for_download(db: Session, who: Principal, attachment_id: int, blobs: BlobSto
     return Download(AttachmentRead.model_validate(row), path)
 
 
-def delete(db: Session, who: Principal, attachment_id: int, *, blobs: BlobStore) -> None:
-    """Delete an attachment (owning team, reviewers, admins); its blob goes when unnamed."""
+def delete(
+    db: Session, who: Principal, attachment_id: int, *, blobs: BlobStore, expected_version: int
+) -> None:
+    """Delete an attachment (owning team, reviewers, admins); its blob goes when unnamed.
+    `expected_version` is the version of its asset the caller last read."""
     row = get_visible(db, who, attachment_id)
-    _asset_for_change(db, who, row.asset_id)
+    asset = _asset_for_change(db, who, row.asset_id)
+    if asset.version != expected_version:
+        raise PreconditionFailed(
+            f"asset {asset.id} changed since version {expected_version} (it is at version "
+            f"{asset.version}); read it again before deleting its attachment"
+        )
     db.delete(row)
     outbox.enqueue(db, entity_type=ASSET_ENTITY, entity_id=row.asset_id)
     db.commit()

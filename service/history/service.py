@@ -1,7 +1,7 @@
 """Keeping and reading earlier versions. Helpers here never commit: a version row joins the
 commit of the change it describes, so there is no change without its history."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -51,10 +51,22 @@ def record(
     )
 
 
+Readable = Callable[[dict[str, Any]], bool]
+
+
 def list_versions(
-    db: Session, *, entity_type: str, entity_id: int, limit: int, offset: int
+    db: Session,
+    *,
+    entity_type: str,
+    entity_id: int,
+    limit: int,
+    offset: int,
+    readable: Readable,
 ) -> tuple[list[VersionRead], int]:
-    """Earlier versions, newest first. The caller checks that the entity is visible."""
+    """Earlier versions, newest first. The caller checks that the entity is visible now;
+    `readable` says whether the caller could have read a snapshot's state, and a version it
+    could not is withheld (kept in the list, without its content), not skipped: the
+    numbering then shows there was a change."""
     stmt = select(VersionRecord).where(
         VersionRecord.entity_type == entity_type, VersionRecord.entity_id == entity_id
     )
@@ -65,7 +77,7 @@ def list_versions(
         limit=limit,
         offset=offset,
     )
-    return [_to_read(row) for row in rows], total
+    return [_to_read(row, readable(row.snapshot)) for row in rows], total
 
 
 def forget(db: Session, *, entity_type: str, entity_ids: Iterable[int]) -> None:
@@ -80,12 +92,13 @@ def forget(db: Session, *, entity_type: str, entity_ids: Iterable[int]) -> None:
         )
 
 
-def _to_read(row: VersionRecord) -> VersionRead:
+def _to_read(row: VersionRecord, readable: bool) -> VersionRead:
     return VersionRead(
         version=row.version,
         changed_by=ChangedBy(user_id=row.changed_by_id, name=row.changed_by_name),
         changed_at=row.changed_at,
-        changed_fields=row.changed_fields,
-        comment=row.comment,
-        snapshot=row.snapshot,
+        changed_fields=row.changed_fields if readable else [],
+        comment=row.comment if readable else "",
+        snapshot=row.snapshot if readable else None,
+        withheld=not readable,
     )

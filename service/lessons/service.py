@@ -483,8 +483,15 @@ def list_versions(
     db: Session, who: Principal, lesson_id: int, *, limit: int, offset: int
 ) -> tuple[list[VersionRead], int]:
     get_visible(db, who, lesson_id)
+    # A lesson's snapshot holds no access facts of its own: it is as visible as its asset,
+    # whose own versions are withheld where the caller could not read them.
     return history.list_versions(
-        db, entity_type=ENTITY, entity_id=lesson_id, limit=limit, offset=offset
+        db,
+        entity_type=ENTITY,
+        entity_id=lesson_id,
+        limit=limit,
+        offset=offset,
+        readable=lambda _snapshot: True,
     )
 
 

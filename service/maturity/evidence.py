@@ -15,12 +15,13 @@ and answer `available: false`; wiring one later is one function:
 
 Figures are computed when the assessment is read, over the window that ends at the
 assessment's date, so they sit next to the scores they inform. A figure counts the team's own
-records: the team may see all of them, so no visibility filter leaks anything here.
+records that the reader may see (`Window.viewer`): the team itself sees them all, a reviewer
+of another team not those the team restricted to itself.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -33,6 +34,12 @@ from hindsight.service.maturity.models import Assessment
 from hindsight.service.users.models import User, UserTeam
 
 YEAR = timedelta(days=365)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def year_before(moment: datetime) -> datetime:
+    """A year earlier, or the first moment there is for a date in year 1."""
+    return moment - YEAR if moment - _EARLIEST >= YEAR else _EARLIEST
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class FigureSpec:
 
 
 def _assessments_last_year(db: Session, window: Window) -> Measured:
-    since = window.period_to - YEAR
+    since = year_before(window.period_to)
     count = db.execute(
         select(func.count())
         .select_from(Assessment)

@@ -1,13 +1,14 @@
 """Evidence figures from the learning loop: due-diligence checks, the lesson lifecycle,
 actions, applications and their outcomes, recurring root causes.
 
-Each counts the assessed team's own records (its projects, the lessons of its assets), which
-the team may see in full, inside the assessment's window unless the figure says otherwise.
+Each counts the assessed team's own records (its projects, the lessons of its assets) that
+the reader of the figures may see, inside the assessment's window unless the figure says
+otherwise.
 """
 
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
 from hindsight.schemas.enums import LessonStatus, Outcome
@@ -15,9 +16,12 @@ from hindsight.service.actions import service as actions_service
 from hindsight.service.actions.models import Action
 from hindsight.service.applications import service as applications_service
 from hindsight.service.applications.models import Application
+from hindsight.service.due_diligence import access as checks_access
 from hindsight.service.due_diligence.models import DueDiligenceCheck
+from hindsight.service.lessons import access as lessons_access
 from hindsight.service.lessons.models import Lesson
 from hindsight.service.maturity.measures import Measured, Window
+from hindsight.service.projects import service as projects_service
 from hindsight.service.projects.models import Project
 
 _KNOWN_OUTCOMES = (Outcome.helped.value, Outcome.no_effect.value, Outcome.hindered.value)
@@ -33,21 +37,29 @@ def _pct(part: int, whole: int) -> float:
 
 
 def _team_lessons(window: Window) -> object:
-    return Lesson.owning_team_id == window.team_id
+    return and_(
+        Lesson.owning_team_id == window.team_id,
+        lessons_access.visible_to(window.viewer),
+    )
 
 
 def _team_projects(window: Window) -> object:
-    return select(Project.id).where(Project.owning_team_id == window.team_id)
+    return projects_service.visible_ids(window.viewer, team_id=window.team_id)
+
+
+def _applications(window: Window) -> object:
+    return applications_service.visible_to(window.viewer)
 
 
 def due_diligence_coverage(db: Session, window: Window) -> Measured:
-    projects = select(Project.id).where(
-        Project.owning_team_id == window.team_id, Project.created_at <= window.period_to
+    projects = projects_service.visible_ids(window.viewer, team_id=window.team_id).where(
+        Project.created_at <= window.period_to
     )
     total = db.execute(select(func.count()).select_from(projects.subquery())).scalar_one()
     checked = db.execute(
         select(func.count(distinct(DueDiligenceCheck.project_id))).where(
             DueDiligenceCheck.project_id.in_(projects),  # type: ignore[union-attr]
+            checks_access.visible_to(window.viewer),
             DueDiligenceCheck.created_at <= window.period_to,
         )
     ).scalar_one()
@@ -65,6 +77,7 @@ def lessons_applied_by_projects(db: Session, window: Window) -> Measured:
         select(func.count(distinct(Application.lesson_id))).where(
             Application.project_id.in_(_team_projects(window)),  # type: ignore[attr-defined]
             Application.decision.in_(applications_service.APPLIED),  # type: ignore[attr-defined]
+            _applications(window),
             *_in_window(Application.created_at, window),
         )
     ).scalar_one()
@@ -74,13 +87,16 @@ def lessons_applied_by_projects(db: Session, window: Window) -> Measured:
 
 
 def lessons_reused_elsewhere(db: Session, window: Window) -> Measured:
-    others = select(Project.id).where(Project.owning_team_id != window.team_id)
+    others = projects_service.visible_ids(window.viewer).where(
+        Project.owning_team_id != window.team_id
+    )
     team_lessons = select(Lesson.id).where(_team_lessons(window))  # type: ignore[arg-type]
     reused = db.execute(
         select(func.count(distinct(Application.lesson_id))).where(
             Application.lesson_id.in_(team_lessons),  # type: ignore[attr-defined]
             Application.project_id.in_(others),  # type: ignore[attr-defined]
             Application.decision.in_(applications_service.APPLIED),  # type: ignore[attr-defined]
+            _applications(window),
             *_in_window(Application.created_at, window),
         )
     ).scalar_one()
@@ -127,6 +143,7 @@ def overdue_actions(db: Session, window: Window) -> Measured:
     overdue = db.execute(
         select(func.count()).where(
             Action.lesson_id.in_(team_lessons),  # type: ignore[attr-defined]
+            actions_service.visible_to(window.viewer),
             actions_service.overdue_clause(today),
         )
     ).scalar_one()
@@ -143,6 +160,7 @@ def applications_helped_share(db: Session, window: Window) -> Measured:
         .where(
             Application.project_id.in_(_team_projects(window)),  # type: ignore[attr-defined]
             Application.outcome.in_(_KNOWN_OUTCOMES),  # type: ignore[attr-defined]
+            _applications(window),
             *_in_window(Application.updated_at, window),
         )
         .group_by(Application.outcome)
@@ -162,7 +180,7 @@ def recurring_root_causes(db: Session, window: Window) -> Measured:
     rows = db.execute(
         select(Lesson.root_cause_category, func.count(distinct(Lesson.project_id)))
         .where(
-            Lesson.owning_team_id == window.team_id,
+            _team_lessons(window),
             Lesson.root_cause_category.is_not(None),  # type: ignore[union-attr]
             Lesson.project_id.is_not(None),  # type: ignore[union-attr]
             *_in_window(Lesson.created_at, window),

@@ -6,12 +6,17 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from hindsight.service.auth import Principal
+
 
 @dataclass(frozen=True)
 class Window:
     team_id: int
     period_from: datetime
     period_to: datetime
+    # Who reads the figures: each counts only what they may see (a reviewer of another team
+    # must not learn, even as a count, what the team restricted to itself).
+    viewer: Principal
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def get_assessment(
         return _csv(text, f"maturity-assessment-{assessment_id}.csv")
     assessment = assessments_service.get_visible(db, who, assessment_id)
     response.headers["ETag"] = etag(assessment.version)
-    return assessments_service.read(db, assessment, with_evidence=True)
+    return assessments_service.read(db, who, assessment, with_evidence=True)
 
 
 @router.patch("/assessments/{assessment_id}", response_model=AssessmentRead)
@@ -154,7 +154,7 @@ def update_assessment(
     `If-Match`: 428 without it, 412 if stale."""
     assessment = assessments_service.update(db, who, assessment_id, patch, expected_version=version)
     response.headers["ETag"] = etag(assessment.version)
-    return assessments_service.read(db, assessment, with_evidence=True)
+    return assessments_service.read(db, who, assessment, with_evidence=True)
 
 
 @router.get("/assessments/{assessment_id}/chart.svg", response_class=Response, responses=_SVG)

@@ -86,7 +86,7 @@ def create(
     )
     db.add(assessment)
     db.flush()
-    return idempotency.commit_created(db, claim, read(db, assessment, with_evidence=True))
+    return idempotency.commit_created(db, claim, read(db, who, assessment, with_evidence=True))
 
 
 def update(
@@ -188,8 +188,9 @@ def _summary(framework: Framework, assessment: Assessment) -> AssessmentSummary:
     )
 
 
-def evidence_window(db: Session, assessment: Assessment) -> evidence.Window:
-    """Since the team's previous assessment, or the year before this one if it is the first."""
+def evidence_window(db: Session, who: Principal, assessment: Assessment) -> evidence.Window:
+    """Since the team's previous assessment, or the year before this one if it is the first;
+    read by `who`, so each figure counts only what they may see."""
     previous = db.execute(
         select(Assessment.assessed_at)
         .where(
@@ -199,26 +200,33 @@ def evidence_window(db: Session, assessment: Assessment) -> evidence.Window:
         .order_by(Assessment.assessed_at.desc())
         .limit(1)
     ).scalar_one_or_none()
-    start = previous if previous is not None else assessment.assessed_at - evidence.YEAR
-    return evidence.Window(assessment.team_id, start, assessment.assessed_at)
+    start = previous if previous is not None else evidence.year_before(assessment.assessed_at)
+    return evidence.Window(assessment.team_id, start, assessment.assessed_at, viewer=who)
 
 
-def read(db: Session, assessment: Assessment, *, with_evidence: bool) -> AssessmentRead:
+def read(
+    db: Session, who: Principal, assessment: Assessment, *, with_evidence: bool
+) -> AssessmentRead:
     framework = framework_store.get(db, assessment.framework_id)
     doc = framework_store.document(framework)
     return AssessmentRead(
         **_summary(framework, assessment).model_dump(),
         outcomes=scoring.outcome_means(doc, assessment.scores),
-        scores=_scores(db, doc, assessment, with_evidence=with_evidence),
+        scores=_scores(db, who, doc, assessment, with_evidence=with_evidence),
         warnings=scoring.warnings(doc, assessment.scores),
     )
 
 
 def _scores(
-    db: Session, doc: FrameworkCreate, assessment: Assessment, *, with_evidence: bool
+    db: Session,
+    who: Principal,
+    doc: FrameworkCreate,
+    assessment: Assessment,
+    *,
+    with_evidence: bool,
 ) -> list[ScoreRead]:
     located = frameworks.index(doc)
-    window = evidence_window(db, assessment) if with_evidence else None
+    window = evidence_window(db, who, assessment) if with_evidence else None
     now = utcnow()
     shown: list[ScoreRead] = []
     for score in assessment.scores:

@@ -66,7 +66,10 @@ def _window(team_id: int | None, start: date | None, end: date | None) -> Window
     return Window(
         team_id=team_id,
         start=datetime.combine(start, time.min, UTC) if start else None,
-        end=datetime.combine(end + timedelta(days=1), time.min, UTC) if end else None,
+        # The last day there is has no next day to end before: the window is then open.
+        end=datetime.combine(end + timedelta(days=1), time.min, UTC)
+        if end and end < date.max
+        else None,
     )
 
 
@@ -182,19 +185,22 @@ def _recurring(db: Session, who: Principal, w: Window) -> list[RecurringRootCaus
     return sorted(found, key=lambda r: (-r.projects, -r.lessons, r.category))
 
 
-def _by_teams(db: Session, team_ids: list[int]) -> ColumnElement[bool]:
+def _by_teams(db: Session, team_ids: list[int], *, name: str) -> ColumnElement[bool]:
     """Search-log entries made by a member of one of these teams (`team_ids` is a JSON
-    list, read differently by each database)."""
+    list, read differently by each database).
+
+    Each use needs its own bind `name`: two text clauses that share one name in a statement
+    share one value, so the team asked for would replace the caller's own teams.
+    """
     if db.get_bind().dialect.name == "postgresql":
         clause = text(
             "EXISTS (SELECT 1 FROM jsonb_array_elements_text(CAST(search_log.team_ids AS jsonb)) "
-            "AS t(v) WHERE t.v = ANY(CAST(:log_teams AS text[])))"
-        ).bindparams(log_teams=[str(t) for t in team_ids])
+            f"AS t(v) WHERE t.v = ANY(CAST(:{name} AS text[])))"
+        ).bindparams(bindparam(name, value=[str(t) for t in team_ids]))
     else:
         clause = text(
-            "EXISTS (SELECT 1 FROM json_each(search_log.team_ids) AS t WHERE t.value IN "
-            "(:log_teams))"
-        ).bindparams(bindparam("log_teams", value=team_ids, expanding=True))
+            f"EXISTS (SELECT 1 FROM json_each(search_log.team_ids) AS t WHERE t.value IN (:{name}))"
+        ).bindparams(bindparam(name, value=team_ids, expanding=True))
     return clause  # type: ignore[return-value]
 
 
@@ -206,10 +212,10 @@ def _search_scope(db: Session, who: Principal, w: Window) -> list[ColumnElement[
         if who.user_id is not None:
             own.append(SearchLogEntry.user_id == who.user_id)  # type: ignore[arg-type]
         if who.team_ids:
-            own.append(_by_teams(db, sorted(who.team_ids)))
+            own.append(_by_teams(db, sorted(who.team_ids), name="own_teams"))
         scope.append(or_(false(), *own))
     if w.team_id is not None:
-        scope.append(_by_teams(db, [w.team_id]))
+        scope.append(_by_teams(db, [w.team_id], name="asked_team"))
     return scope
 
 

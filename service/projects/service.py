@@ -18,6 +18,7 @@ from hindsight.service.history import service as history
 from hindsight.service.outbox import service as outbox
 from hindsight.service.pagination import fetch_page
 from hindsight.service.projects.models import Project, ProjectTeam
+from hindsight.service.search.scope import scope_for
 from hindsight.service.teams import service as teams_service
 
 ENTITY = "project"
@@ -186,8 +187,16 @@ def list_versions(
     db: Session, who: Principal, project_id: int, *, limit: int, offset: int
 ) -> tuple[list[VersionRead], int]:
     get_visible(db, who, project_id)
+    scope = scope_for(who)
+
+    def readable(snapshot: dict[str, Any]) -> bool:
+        # Projects have no review workflow: every state of one counts as released.
+        return scope.may_read(
+            snapshot["owning_team_id"], snapshot.get("team_ids") or [], snapshot["visibility"], True
+        )
+
     return history.list_versions(
-        db, entity_type=ENTITY, entity_id=project_id, limit=limit, offset=offset
+        db, entity_type=ENTITY, entity_id=project_id, limit=limit, offset=offset, readable=readable
     )
 
 

@@ -18,6 +18,7 @@ from hindsight.search.base import IndexDoc, SearchBackend
 from hindsight.service.db import session_scope
 from hindsight.service.outbox.models import OutboxEntry
 from hindsight.service.search import documents
+from hindsight.service.search.index_state import IndexState
 from hindsight.service.search.writer_lock import WriterLock
 
 log = logging.getLogger("hindsight.indexer")
@@ -145,63 +146,113 @@ def reindex(
     if not lock.try_acquire():
         raise IndexBusy("a running Hindsight server is the index writer; stop it to reindex")
     try:
-        with session_scope(engine, write=False) as db:
-            covered = db.execute(select(func.max(OutboxEntry.id))).scalar()
-        indexed = 0
-
-        def batches() -> Iterator[IndexDoc]:
-            nonlocal indexed
-            with session_scope(engine, write=False) as db:
-                for docs in documents.iter_all(db):
-                    yield from docs
-                    indexed += len(docs)
-                    if progress:
-                        progress(len(docs))
-
-        backend.rebuild(batches())
-        if covered is not None:
-            with session_scope(engine) as db:
-                db.execute(delete(OutboxEntry).where(OutboxEntry.id <= covered))  # type: ignore[arg-type,operator]
-                db.commit()
-        return indexed
+        return rebuild_from_database(engine, backend, progress)
     finally:
         lock.release()
+
+
+def rebuild_from_database(
+    engine: Engine, backend: SearchBackend, progress: Progress | None = None
+) -> int:
+    """`reindex` for a caller that already is the writer (the indexer healing an index)."""
+    with session_scope(engine, write=False) as db:
+        covered = db.execute(select(func.max(OutboxEntry.id))).scalar()
+    indexed = 0
+
+    def batches() -> Iterator[IndexDoc]:
+        nonlocal indexed
+        with session_scope(engine, write=False) as db:
+            for docs in documents.iter_all(db):
+                yield from docs
+                indexed += len(docs)
+                if progress:
+                    progress(len(docs))
+
+    backend.rebuild(batches())
+    if covered is not None:
+        with session_scope(engine) as db:
+            db.execute(delete(OutboxEntry).where(OutboxEntry.id <= covered))  # type: ignore[arg-type,operator]
+            db.commit()
+    return indexed
+
+
+Opener = Callable[[], SearchBackend]
+
+
+def emptied(engine: Engine, backend: SearchBackend) -> str | None:
+    """An index with nothing in it while the database has items lost its files (a folder
+    emptied, restored from nothing): the reason to rebuild it, or None."""
+    if backend.count() > 0:
+        return None
+    with session_scope(engine, write=False) as db:
+        if documents.count_all(db) > 0:
+            return "the index is empty while the database is not"
+    return None
 
 
 class Indexer:
     """The background drain of one app: tries to become the writer, then polls the outbox
     every `interval` seconds (a cheap indexed read), so a write is searchable well within a
-    second. A failing backend (a full disk, say) is logged and retried with a back-off; the
-    outbox keeps every change until it is indexed."""
+    second. A failing backend (a full disk, say) is logged and retried with a back-off, its
+    writer dropped so the next try starts a fresh one; the outbox keeps every change until
+    it is indexed.
+
+    It also heals the index: missing, unreadable, or empty while the database is not (found
+    at start, or by `IndexState.usable` on a search), it is rebuilt from the database in this
+    thread while searches answer 503. `open_fresh` wipes the index's files and opens an
+    empty index; `open_existing` opens what is there (for a process that is not the writer).
+    """
 
     def __init__(
         self,
         engine: Engine,
-        backend: SearchBackend,
+        state: IndexState,
         lock: WriterLock,
         *,
+        open_fresh: Opener | None = None,
+        open_existing: Opener | None = None,
         interval: float = 0.1,
         retry_lock_every: float = 2.0,
     ) -> None:
         self._engine = engine
-        self._backend = backend
+        self._state = state
         self._lock = lock
+        self._open_fresh = open_fresh
+        self._open_existing = open_existing
         self._interval = interval
         self._retry_lock_every = retry_lock_every
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         # Held around each batch, so an explicit `drain_now` never races the thread's batch.
         self._draining = threading.Lock()
         self.is_writer = False
         self.last_error: str | None = None
         self._unsettled = 0  # changes indexed since the backend last settled
+        self._checked = False  # the index was looked at once since this process became writer
+
+    @property
+    def _backend(self) -> SearchBackend:
+        backend = self._state.backend
+        if backend is None:
+            raise RuntimeError("the search index is not open")
+        return backend
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="hindsight-indexer", daemon=True)
         self._thread.start()
 
+    def wake(self) -> None:
+        """Look now rather than after the poll interval (the index was found broken)."""
+        self._wake.set()
+
+    def _sleep(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
         if self.is_writer:
@@ -239,16 +290,81 @@ class Indexer:
         except Exception:  # (searching works without it)
             log.exception("settling the search index failed")
 
+    def _needs_healing(self) -> str | None:
+        """Why the index must be rebuilt, or None."""
+        backend = self._state.backend
+        if self._state.status != "ok" or backend is None:
+            return self._state.reason or "the index is not open"
+        if not backend.intact():
+            return "the index folder lost its files"
+        if not self._checked:
+            self._checked = True
+            return emptied(self._engine, backend)
+        return None
+
+    def heal(self, reason: str) -> int:
+        """Rebuild the index from the database, searches answering 503 meanwhile."""
+        with self._draining:
+            with session_scope(self._engine, write=False) as db:
+                total = documents.count_all(db)
+            log.warning("rebuilding the search index from the database (%d items): %s",
+                        total, reason)  # fmt: skip
+            self._state.rebuilding(total)
+            old = self._state.take()
+            if old is not None:
+                try:
+                    old.close()
+                except Exception:  # (a broken index may fail to close; it is replaced)
+                    log.warning("closing the broken index failed", exc_info=True)
+            if self._open_fresh is None:  # nothing on disk to replace: rebuild in place
+                assert old is not None
+                fresh = old
+            else:
+                # The writer lock file may have gone with the folder: take the new one.
+                self._lock.release()
+                fresh = self._open_fresh()
+                self.is_writer = self._lock.try_acquire()
+                if not self.is_writer:
+                    log.info("another process became the index writer; it rebuilds")
+                    self._state.replace(fresh)
+                    return 0
+            indexed = rebuild_from_database(self._engine, fresh, self._state.advance)
+            self._state.replace(fresh)
+            log.info("search index rebuilt: %d items", indexed)
+            return indexed
+
+    def _follow(self) -> None:
+        """Not the writer: reopen the index once the writer has rebuilt it."""
+        backend = self._state.backend
+        if self._open_existing is None or (
+            self._state.status == "ok" and backend is not None and backend.intact()
+        ):
+            return
+        try:
+            fresh = self._open_existing()
+        except Exception:  # (still being rebuilt: try again later)
+            return
+        if fresh.intact():
+            old = self._state.replace(fresh)
+            if old is not None and old is not fresh:
+                old.close()
+
     def _run(self) -> None:
         backoff = self._interval
         while not self._stop.is_set():
             if not self.is_writer:
                 self.is_writer = self._lock.try_acquire()
                 if not self.is_writer:
-                    self._stop.wait(self._retry_lock_every)
+                    self._follow()
+                    self._sleep(self._retry_lock_every)
                     continue
+                self._checked = False
                 log.info("this process is the index writer")
             try:
+                reason = self._needs_healing()
+                if reason is not None:
+                    self.heal(reason)
+                    continue
                 with self._draining:
                     done = drain_batch(self._engine, self._backend)
                 if done >= BATCH and self._backend.defers_commits:
@@ -256,8 +372,11 @@ class Indexer:
             except Exception as exc:  # (keep draining after any failure)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("indexing failed; the outbox keeps the changes, retrying")
+                backend = self._state.backend
+                if backend is not None:
+                    backend.reset_writer()
                 backoff = min(backoff * 2, 10.0)
-                self._stop.wait(backoff)
+                self._sleep(backoff)
                 continue
             self.last_error = None
             backoff = self._interval
@@ -265,4 +384,4 @@ class Indexer:
             if done == 0 and self._unsettled >= SETTLE_AFTER:
                 self._settle()
             elif done == 0:
-                self._stop.wait(self._interval)
+                self._sleep(self._interval)

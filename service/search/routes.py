@@ -1,10 +1,10 @@
 """`/v1/search`, `/v1/search/suggest` and `/v1/lessons/{id}/related`."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from hindsight.schemas.common import Timestamp
 from hindsight.schemas.enums import AssetKind, Impact, Polarity, RootCauseCategory
 from hindsight.schemas.search import RelatedLessons, SearchPage, Suggestions
 from hindsight.search.base import SearchFilters
@@ -45,8 +45,8 @@ def search(
     root_cause_category: Annotated[RootCauseCategory | None, Query()] = None,
     project_id: IdQuery = None,
     team_id: IdQuery = None,
-    created_from: Annotated[datetime | None, Query()] = None,
-    created_to: Annotated[datetime | None, Query()] = None,
+    created_from: Annotated[Timestamp | None, Query()] = None,
+    created_to: Annotated[Timestamp | None, Query()] = None,
     sort: Annotated[Literal["relevance", "newest"], Query()] = "relevance",
 ) -> Response:
     """Lessons, assets and projects the caller may see, best first; facets count the same

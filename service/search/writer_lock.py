@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 # Any fixed 64-bit number; it names "the Hindsight indexer" among advisory locks.
 _ADVISORY_KEY = 0x48_49_4E_44_53_49_47
+LOCK_NAME = "writer.lock"  # beside the index's own files, in its folder
 
 
 class WriterLock(Protocol):
@@ -77,4 +78,4 @@ class AdvisoryLock:
 def lock_for(backend_name: str, index_dir: Path, engine: Engine) -> WriterLock:
     if backend_name == "postgres":
         return AdvisoryLock(engine)
-    return FileLock(index_dir / "writer.lock")
+    return FileLock(index_dir / LOCK_NAME)

@@ -3,6 +3,7 @@ from fastapi import APIRouter, Response
 from hindsight.schemas.common import Page
 from hindsight.schemas.tokens import TokenCreate, TokenCreated, TokenRead
 from hindsight.service.deps import (
+    AppSettings,
     CurrentPrincipal,
     DbSession,
     IdempotencyClaim,
@@ -17,11 +18,17 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 @router.post("", status_code=201, response_model=TokenCreated)
 def create_token(
-    payload: TokenCreate, db: DbSession, who: CurrentPrincipal, claim: IdempotencyClaim
+    payload: TokenCreate,
+    db: DbSession,
+    who: CurrentPrincipal,
+    claim: IdempotencyClaim,
+    settings: AppSettings,
 ) -> TokenCreated:
     """Mint an API token. `token` in the answer is the secret: it is shown only here.
-    Admins may pass another `user_id`; the bootstrap key must."""
-    return tokens_service.create(db, who, payload, claim=claim)
+    Admins may pass another `user_id`; the bootstrap key must. Every token expires: by
+    default after `HINDSIGHT_TOKEN_MAX_DAYS` (365), never after the token making it; an
+    `expires_at` beyond either is a 422 that names the latest moment allowed."""
+    return tokens_service.create(db, who, payload, claim=claim, max_days=settings.token_max_days)
 
 
 @router.get("", response_model=Page[TokenRead])

@@ -1,5 +1,7 @@
 """API tokens: minted for oneself (or by an admin for anyone), listed, revoked."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -27,19 +29,45 @@ def _owner_for(db: Session, who: Principal, user_id: int | None) -> int:
     return user_id
 
 
+def _expiry(db: Session, who: Principal, asked: datetime | None, *, max_days: int) -> datetime:
+    """When the new token expires: what was asked, within `max_days` and within the life of
+    the token making it (a token must not mint a longer-lived one). Without a request, the
+    latest moment allowed: the default is capped, an explicit request beyond a cap refused."""
+    now = utcnow()
+    latest, reason = now + timedelta(days=max_days), f"HINDSIGHT_TOKEN_MAX_DAYS is {max_days}"
+    maker = db.get(ApiToken, who.token_id) if who.token_id is not None else None
+    if maker is not None and maker.expires_at is not None and maker.expires_at < latest:
+        latest = maker.expires_at
+        reason = f"the token making it (token {maker.id}) expires then"
+    if asked is None:
+        return latest
+    if asked <= now:
+        raise ValidationFailed("body.expires_at", "expires_at must be in the future")
+    if asked > latest:
+        stamp = latest.isoformat(timespec="seconds").replace("+00:00", "Z")
+        raise ValidationFailed(
+            "body.expires_at", f"expires_at may be at most {stamp}, as {reason}; ask for less"
+        )
+    return asked
+
+
 def create(
-    db: Session, who: Principal, payload: TokenCreate, *, claim: idempotency.Claim | None
+    db: Session,
+    who: Principal,
+    payload: TokenCreate,
+    *,
+    claim: idempotency.Claim | None,
+    max_days: int,
 ) -> TokenCreated:
     """Mint a token; the returned secret is not stored and cannot be shown again."""
     owner_id = _owner_for(db, who, payload.user_id)
-    if payload.expires_at is not None and payload.expires_at <= utcnow():
-        raise ValidationFailed("body.expires_at", "expires_at must be in the future")
+    expires_at = _expiry(db, who, payload.expires_at, max_days=max_days)
     secret = new_secret()
     token = ApiToken(
         name=payload.name,
         user_id=owner_id,
         secret_hash=hash_secret(secret),
-        expires_at=payload.expires_at,
+        expires_at=expires_at,
     )
     db.add(token)
     db.flush()

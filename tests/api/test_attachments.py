@@ -193,11 +193,17 @@ def test_equal_files_share_one_blob_until_the_last_is_deleted(
     blob = blobs_dir(settings) / a["sha256"][:2] / a["sha256"][2:]
     assert blob.read_bytes() == data
     assert len([p for p in blobs_dir(settings).rglob("*") if p.is_file()]) == 1
-    assert api.client.delete(f"/v1/attachments/{a['id']}", headers=owner.headers).status_code == 204
+    assert (
+        api.client.delete(f"/v1/attachments/{a['id']}", headers=if_match(owner, 1)).status_code
+        == 204
+    )
     assert blob.exists()  # still named by b
     gone = api.client.get(f"/v1/attachments/{a['id']}", headers=owner.headers)
     assert gone.status_code == 404
-    assert api.client.delete(f"/v1/attachments/{b['id']}", headers=owner.headers).status_code == 204
+    assert (
+        api.client.delete(f"/v1/attachments/{b['id']}", headers=if_match(owner, 1)).status_code
+        == 204
+    )
     assert not blob.exists()
 
 
@@ -206,7 +212,7 @@ def test_deleting_an_attachment_removes_its_words_from_search(api: Api, owner: C
     created = upload(api, owner.headers, asset["id"], "n.txt", b"pangolin count").json()
     index_now(api)
     assert search_ids(api, owner.headers, "pangolin") == {asset["id"]}
-    api.client.delete(f"/v1/attachments/{created['id']}", headers=owner.headers)
+    api.client.delete(f"/v1/attachments/{created['id']}", headers=if_match(owner, 1))
     index_now(api)
     assert search_ids(api, owner.headers, "pangolin") == set()
 
@@ -242,7 +248,9 @@ def test_a_hidden_asset_hides_its_attachments(api: Api, owner: Caller, team: dic
     again = upload(api, outsider.headers, asset["id"], "x.txt", b"x")
     assert again.status_code == 404
     assert (
-        api.client.delete(f"/v1/attachments/{created['id']}", headers=outsider.headers).status_code
+        api.client.delete(
+            f"/v1/attachments/{created['id']}", headers=if_match(outsider, 1)
+        ).status_code
         == 404
     )
     assert search_ids(api, outsider.headers, "okapi") == set()
@@ -263,7 +271,9 @@ def test_only_the_owning_team_reviewers_and_admins_attach(api: Api, owner: Calle
     # Readers outside the team still download what they may see.
     seen = api.client.get(f"/v1/attachments/{created.json()['id']}", headers=stranger.headers)
     assert seen.status_code == 200
-    refused = api.client.delete(f"/v1/attachments/{created.json()['id']}", headers=stranger.headers)
+    refused = api.client.delete(
+        f"/v1/attachments/{created.json()['id']}", headers=if_match(stranger, 1)
+    )
     assert refused.status_code == 403
     assert upload(api, api.admin_headers, asset["id"], "a.txt", b"a").status_code == 201
 
@@ -325,3 +335,25 @@ def test_the_list_pages_oldest_first(api: Api, owner: Caller) -> None:
     ).json()  # fmt: skip
     assert page["total"] == 3
     assert [a["filename"] for a in page["items"]] == ["1.txt", "2.txt"]
+
+
+def test_deleting_an_attachment_needs_the_asset_version(api: Api, owner: Caller) -> None:
+    """Another team's reviewer may delete an attachment of a public draft, but only with
+    If-Match naming the asset's current version: 428 without it, 412 when stale."""
+    asset = make_asset(api, owner, visibility="public")
+    created = upload(api, owner.headers, asset["id"], "a.txt", b"kept unless asked").json()
+    reviewer = api.make_user("reviewer", [api.make_team()["id"]])
+    path = f"/v1/attachments/{created['id']}"
+    missing = api.client.delete(path, headers=reviewer.headers)
+    assert missing.status_code == 428
+    assert missing.json()["error"]["code"] == "precondition_required"
+    changed = api.client.patch(
+        f"/v1/assets/{asset['id']}", json={"summary": "Edited"}, headers=if_match(owner, 1)
+    )
+    assert changed.status_code == 200, changed.text
+    stale = api.client.delete(path, headers=if_match(reviewer, 1))
+    assert stale.status_code == 412
+    assert "version 2" in stale.json()["error"]["message"]
+    assert api.client.get(path, headers=owner.headers).status_code == 200
+    assert api.client.delete(path, headers=if_match(reviewer, 2)).status_code == 204
+    assert api.client.get(path, headers=owner.headers).status_code == 404

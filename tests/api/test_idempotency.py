@@ -1,8 +1,15 @@
 """Idempotency-Key on creates: replay the first answer, refuse a different body."""
 
+import time
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from hindsight.service.app import create_app
+from hindsight.service.columns import utcnow
+from hindsight.service.db import session_scope
+from hindsight.service.idempotency import IdempotencyRecord
 from hindsight.service.settings import Settings
 from tests.factories import Api
 
@@ -65,3 +72,29 @@ def test_failed_create_does_not_burn_the_key(api: Api) -> None:
 
 def test_overlong_key_is_400(api: Api) -> None:
     assert _post_team(api, {"name": "Ops"}, "k" * 201).status_code == 400
+
+
+def test_expired_records_are_pruned_while_the_server_runs(settings: Settings) -> None:
+    """Records past the replay window go on their own (housekeeping), newer ones stay."""
+    quick = settings.model_copy(update={"housekeeping_seconds": 0.2})
+    app = create_app(quick)
+    with TestClient(app) as client:
+        api = Api(client)
+        _post_team(api, {"name": "Old"}, "old-key")
+        _post_team(api, {"name": "New"}, "new-key")
+        with session_scope(app.state.engine) as db:
+            db.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key == "old-key")
+                .values(created_at=utcnow() - timedelta(hours=25))
+            )
+            db.commit()
+        deadline = time.monotonic() + 10
+        keys: list[str] = []
+        while time.monotonic() < deadline:
+            with session_scope(app.state.engine, write=False) as db:
+                keys = list(db.execute(select(IdempotencyRecord.key)).scalars())
+            if "old-key" not in keys:
+                break
+            time.sleep(0.1)
+        assert keys == ["new-key"]

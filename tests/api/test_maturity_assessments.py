@@ -340,3 +340,31 @@ def test_loop_figures_count_checks_lifecycle_actions_and_applications(api, setup
     assert shown["applications_helped_share"]["value"] == 100.0
     assert shown["recurring_root_causes"]["value"] == 1
     assert "process (2 projects)" in shown["recurring_root_causes"]["note"]
+
+
+def test_evidence_read_by_another_teams_reviewer_counts_only_what_they_may_see(api, setup):
+    """L2: the team's restricted projects and assets, and their lessons, stay out of the
+    figures another team's reviewer reads; the team itself still counts them."""
+    member, team_id = setup["member"], setup["team"]["id"]
+    published = {"status": "published", "owning_team_id": team_id}
+    for visibility in ("restricted", "internal"):
+        project = make_project(api, member, visibility=visibility)
+        make_asset(api, api.admin_headers, project_id=project["id"], lessons=[lesson()],
+                   visibility=visibility, **published)  # fmt: skip
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    created = _create(api, setup, assessed_at=tomorrow)
+
+    def figures(caller) -> dict:
+        body = api.client.get(f"{URL}/{created['id']}", headers=caller.headers).json()
+        return {f["key"]: f for s in body["scores"] for f in s["live_evidence"]}
+
+    own, other = figures(member), figures(setup["reviewer"])
+    assert own["reviews_per_project"]["value"] == 1.0  # 2 reviews over 2 projects
+    assert "2 retrospects" in own["reviews_per_project"]["note"]
+    assert "over 2 projects" in own["reviews_per_project"]["note"]
+    assert "1 retrospects" in other["reviews_per_project"]["note"]
+    assert "over 1 projects" in other["reviews_per_project"]["note"]
+    assert "2 lessons" in own["barrier_lessons_share"]["note"]
+    assert "1 of 1 lessons" in other["barrier_lessons_share"]["note"]
+    assert "of 2 projects" in own["due_diligence_coverage"]["note"]
+    assert "of 1 projects" in other["due_diligence_coverage"]["note"]

@@ -181,6 +181,21 @@ def test_team_and_window_narrow_the_counts(api: Api, scenario: dict[str, Any]) -
     assert today["lessons"]["total"] == 6 and today["from"] == _day(0)
 
 
+def test_asking_for_another_team_shows_none_of_its_searches(
+    api: Api, scenario: dict[str, Any]
+) -> None:
+    """L1: the team asked for narrows the caller's own teams; it never replaces them."""
+    asked = metrics(api, scenario["nurse"], team_id=scenario["estates"]["id"])
+    assert asked["searches"] == {
+        "total": 0,
+        "zero_results": 0,
+        "due_diligence_checks": 0,
+        "top_zero_result_queries": [],
+    }
+    own = metrics(api, scenario["nurse"], team_id=scenario["wards"]["id"])
+    assert own["searches"]["total"] == 3 and own["searches"]["due_diligence_checks"] == 1
+
+
 def test_bad_parameters_are_422(api: Api, scenario: dict[str, Any]) -> None:
     nurse = scenario["nurse"]
     for params, field in (

@@ -71,7 +71,7 @@ def test_a_second_import_creates_and_updates_nothing(api):
     index_now(api)
     again = _import(api)
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 5, [])
-    assert api.client.get("/healthz").json()["outbox_pending"] == 0
+    assert api.client.get("/healthz", headers=api.admin_headers).json()["outbox_pending"] == 0
     lessons = api.client.get("/v1/lessons", headers=api.admin_headers).json()
     assert lessons["total"] == 5
     assert {item["version"] for item in lessons["items"]} == {1}

@@ -158,4 +158,4 @@ def test_project_write_enqueues_for_the_indexer(api: Api) -> None:
     api.client.patch(
         f"/v1/projects/{project['id']}", json={"name": "n"}, headers=if_match(owner, 1)
     )
-    assert api.client.get("/healthz").json()["outbox_pending"] == 2
+    assert api.client.get("/healthz", headers=api.admin_headers).json()["outbox_pending"] == 2

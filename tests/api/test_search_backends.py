@@ -136,7 +136,7 @@ def test_a_backlog_is_caught_up_in_one_index_commit(
 
 def _wait_for_empty_outbox(api: Api) -> None:
     deadline = time.monotonic() + 10
-    while api.client.get("/healthz").json()["outbox_pending"]:
+    while api.client.get("/healthz", headers=api.admin_headers).json()["outbox_pending"]:
         assert time.monotonic() < deadline, "the indexer did not drain the outbox"
         time.sleep(0.05)
 

@@ -1,6 +1,6 @@
 """ETag and If-Match: 428 when missing, 412 when stale (and nothing changes)."""
 
-from tests.factories import Api
+from tests.factories import Api, if_match, make_asset, make_project
 
 
 def test_get_serves_version_as_etag(api: Api) -> None:
@@ -62,3 +62,55 @@ def test_patch_missing_team_is_404(api: Api) -> None:
         "/v1/teams/999", json={"name": "X"}, headers={**api.admin_headers, "If-Match": '"1"'}
     )
     assert response.status_code == 404
+
+
+def test_versions_from_before_an_asset_was_shared_are_withheld(api: Api) -> None:
+    """L3: an asset restricted to team A, then opened: B's reader sees that there were
+    earlier versions, not their text."""
+    a, b = api.make_team(), api.make_team()
+    owner = api.make_user("contributor", [a["id"]])
+    asset = make_asset(
+        api,
+        api.admin_headers,
+        owning_team_id=a["id"],
+        visibility="restricted",
+        status="published",
+        summary="Secret: the ward 7 incident",
+    )
+    opened = api.client.patch(
+        f"/v1/assets/{asset['id']}",
+        json={"visibility": "public", "summary": "A public summary"},
+        headers=if_match(owner, 1),
+    )
+    assert opened.status_code == 200, opened.text
+    outsider = api.make_user("reviewer", [b["id"]])
+    page = api.client.get(f"/v1/assets/{asset['id']}/versions", headers=outsider.headers).json()
+    assert page["total"] == 1
+    [version] = page["items"]
+    assert version["version"] == 1 and version["withheld"] is True
+    assert version["snapshot"] is None and version["changed_fields"] == []
+    assert "ward 7" not in str(page)
+    own = api.client.get(f"/v1/assets/{asset['id']}/versions", headers=owner.headers).json()
+    assert own["items"][0]["withheld"] is False
+    assert own["items"][0]["snapshot"]["summary"] == "Secret: the ward 7 incident"
+
+
+def test_versions_from_before_a_project_was_shared_are_withheld(api: Api) -> None:
+    """L4: the same for a project restricted to another team when it was that version."""
+    a, b = api.make_team(), api.make_team()
+    owner = api.make_user("contributor", [a["id"]])
+    project = make_project(
+        api, owner, owning_team_id=a["id"], visibility="restricted", description="Merger plan"
+    )
+    shared = api.client.patch(
+        f"/v1/projects/{project['id']}",
+        json={"team_ids": [b["id"]], "description": "Shared plan"},
+        headers=if_match(owner, 1),
+    )
+    assert shared.status_code == 200, shared.text
+    reader = api.make_user("reader", [b["id"]])
+    page = api.client.get(f"/v1/projects/{project['id']}/versions", headers=reader.headers).json()
+    assert [v["withheld"] for v in page["items"]] == [True]
+    assert "Merger" not in str(page)
+    admin = api.client.get(f"/v1/projects/{project['id']}/versions", headers=api.admin_headers)
+    assert admin.json()["items"][0]["snapshot"]["description"] == "Merger plan"

@@ -145,7 +145,7 @@ def test_files_and_bulk_through_the_client(api):
     moved = admin.import_lines("assets", assets, owning_team_id=team_id, keep_ids=False)
     assert moved.rejected_count == 0
 
-    hindsight.delete_attachment(attached.id)
+    hindsight.delete_attachment(attached.id, hindsight.get_asset(asset.id).version)
     with pytest.raises(NotFoundError):
         hindsight.download_attachment(attached.id)
 

@@ -78,7 +78,7 @@ def test_acknowledged_writes_survive_kill_9_and_are_all_found(database_url: str,
         server.start("--migrate")
         # Each word: four assets and their four lessons, all drafts the team itself sees.
         _wait_for_all(server, headers, dict.fromkeys(WORDS, 8))
-        health = httpx.get(f"{server.url}/healthz").json()
+        health = httpx.get(f"{server.url}/healthz", headers=ADMIN).json()
         assert health["outbox_pending"] == 0
     finally:
         server.kill()

@@ -11,8 +11,13 @@ ADMIN = bearer(ADMIN_TOKEN)
 
 
 def test_fresh_server_is_healthy(server: Server) -> None:
-    response = httpx.get(f"{server.url}/healthz")
+    response = httpx.get(f"{server.url}/healthz", headers=ADMIN)
     assert response.json() == {"status": "ok", "database": "ok", "index": "ok", "outbox_pending": 0}
+    anyone = httpx.get(f"{server.url}/healthz")
+    assert anyone.json()["outbox_pending"] is None
+    # Nothing names the server software or its version.
+    assert "server" not in anyone.headers
+    assert anyone.headers["x-content-type-options"] == "nosniff"
 
 
 def test_concurrent_writes_all_succeed(server: Server) -> None:

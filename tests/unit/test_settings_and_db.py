@@ -14,6 +14,7 @@ from hindsight.service.idempotency import fingerprint
 from hindsight.service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+LONG_KEY = "s3cret-key-long-enough-to-be-accepted"
 
 
 def test_defaults_run_the_embedded_setup(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,11 +29,52 @@ def test_defaults_run_the_embedded_setup(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_settings_come_from_hindsight_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HINDSIGHT_SEARCH_BACKEND", "whoosh")
-    monkeypatch.setenv("HINDSIGHT_ADMIN_TOKEN", "s3cret-key")
+    monkeypatch.setenv("HINDSIGHT_ADMIN_TOKEN", LONG_KEY)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.search_backend == "whoosh"
-    assert settings.admin_secret() == "s3cret-key"
-    assert "s3cret-key" not in repr(settings)
+    assert settings.admin_secret() == LONG_KEY
+    assert LONG_KEY not in repr(settings)
+
+
+def test_the_database_password_stays_out_of_repr_and_str() -> None:
+    url = "postgresql+psycopg://hindsight:pa55word-xyz@db.example.org/hindsight"
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    for shown in (repr(settings), str(settings)):
+        assert "pa55word-xyz" not in shown
+        assert "hindsight:***@db.example.org" in shown
+    assert settings.database_url == url  # still usable
+
+
+def test_a_short_bootstrap_key_is_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        Settings(_env_file=None, admin_token="change-me-admin-key")  # type: ignore[call-arg]
+
+
+def test_serve_refuses_a_short_key_in_one_line(tmp_path: Path) -> None:
+    env = {
+        "PATH": "",
+        "PYTHONPATH": str(ROOT),
+        "HINDSIGHT_ADMIN_TOKEN": "short",
+        "HINDSIGHT_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}",
+        "COLUMNS": "200",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hindsight.service.cli", "serve", "--port", "1"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "HINDSIGHT_ADMIN_TOKEN" in lines[0] and "at least 32 characters" in lines[0]
+    assert "short" not in lines[0].replace("HINDSIGHT", "")
+
+
+def test_sql_errors_carry_no_bound_values(tmp_path: Path) -> None:
+    engine = make_engine(Settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/p.db"))  # type: ignore[call-arg]
+    with pytest.raises(Exception) as caught, engine.connect() as conn:
+        conn.execute(text("SELECT * FROM no_such_table WHERE x = :v"), {"v": "hash-abc123"})
+    assert "hash-abc123" not in str(caught.value)
+    engine.dispose()
 
 
 def test_unknown_database_scheme_is_refused() -> None:
