@@ -26,8 +26,13 @@ from hindsight.service.idempotency import Replay
 from hindsight.service.lessons.routes import router as lessons_router
 from hindsight.service.maturity.routes import router as maturity_router
 from hindsight.service.metrics.routes import router as metrics_router
-from hindsight.service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from hindsight.service.middleware import (
+    BodySizeLimitMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestContextMiddleware,
+)
 from hindsight.service.projects.routes import router as projects_router
+from hindsight.service.ratelimit import FailureLimiter
 from hindsight.service.search.routes import router as search_router
 from hindsight.service.search.runtime import SearchRuntime
 from hindsight.service.settings import Settings
@@ -84,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.auth_failures = FailureLimiter(settings.auth_failure_limit)
     openapi.install(app)
 
     install_error_handlers(app)
@@ -94,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
         upload_limit=settings.max_upload_bytes,
         import_limit=settings.max_import_bytes,
     )
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrency)
     app.add_middleware(RequestContextMiddleware)
 
     v1 = APIRouter(prefix="/v1")

@@ -107,6 +107,10 @@ def serve(
         log_level=settings.log_level.lower(),
         # Our middleware logs one line per request, without query strings or headers.
         access_log=False,
+        # h11 with a deadline on the request headers (slow clients), and idle keep-alive
+        # connections closed after 5 s.
+        http="hindsight.service.http_protocol:HeaderTimeoutProtocol",
+        timeout_keep_alive=5,
     )
 
 

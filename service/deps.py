@@ -3,11 +3,13 @@ Idempotency-Key and paging. Each is one `Annotated` alias."""
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from hindsight.schemas.common import MAX_ID
@@ -15,7 +17,14 @@ from hindsight.schemas.enums import Role
 from hindsight.service import idempotency
 from hindsight.service.auth import Principal, authenticate
 from hindsight.service.db import open_session
-from hindsight.service.errors import BadRequest, Forbidden, PreconditionRequired
+from hindsight.service.errors import (
+    BadRequest,
+    Forbidden,
+    PreconditionRequired,
+    TooManyRequests,
+    Unauthenticated,
+)
+from hindsight.service.ratelimit import FailureLimiter
 from hindsight.service.settings import Settings
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,13 +48,39 @@ DbSession = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="an API token or HINDSIGHT_ADMIN_TOKEN")
 
 
+def client_address(request: Request) -> str:
+    """The peer's address (uvicorn puts a trusted proxy's X-Forwarded-For there)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _authenticate(request: Request, db: Session | Connection, secret: str | None) -> Principal:
+    """The caller, with their address. A wrong token counts against the address; past the
+    limit every token from it is refused (429), or a guesser would still learn which guess
+    was right. A missing token is no guess and counts nothing."""
+    settings: Settings = request.app.state.settings
+    limiter: FailureLimiter = request.app.state.auth_failures
+    address = client_address(request)
+    wait = limiter.blocked_for(address)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many wrong tokens from {address}; try again in {wait} seconds",
+            retry_after=wait,
+        )
+    try:
+        who = authenticate(db, secret, admin_secret=settings.admin_secret())
+    except Unauthenticated:
+        if secret:
+            limiter.failed(address)
+        raise
+    return replace(who, address=address)
+
+
 def get_principal(
+    request: Request,
     db: DbSession,
-    settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    secret = credentials.credentials if credentials else None
-    return authenticate(db, secret, admin_secret=settings.admin_secret())
+    return _authenticate(request, db, credentials.credentials if credentials else None)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -53,7 +88,6 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 def get_principal_briefly(
     request: Request,
-    settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, found in a read session closed at once. For routes that stream a large
@@ -61,10 +95,9 @@ def get_principal_briefly(
     for a POST, the write lock) for as long as the bytes take to travel. And for reads that
     need no session but the caller's (search): one thread-pool hop instead of three (the
     session's opening, the lookup, its closing)."""
-    secret = credentials.credentials if credentials else None
     # A bare connection: the ORM session's machinery is most of a lookup's cost.
     with request.app.state.engine.connect() as conn:
-        return authenticate(conn, secret, admin_secret=settings.admin_secret())
+        return _authenticate(request, conn, credentials.credentials if credentials else None)
 
 
 StreamingPrincipal = Annotated[Principal, Depends(get_principal_briefly)]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hindsight.service.errors import AppError
+from hindsight.service.errors import AppError, TooManyRequests
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -24,6 +24,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
+    429: "too_many_requests",
 }
 
 
@@ -45,6 +46,8 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
 
 

@@ -72,3 +72,13 @@ class ValidationFailed(AppError):
 
 class PreconditionRequired(AppError):
     status_code, code = 428, "precondition_required"
+
+
+class TooManyRequests(AppError):
+    """429 with `Retry-After`: the caller failed too often and must wait `retry_after` s."""
+
+    status_code, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details=[{"retry_after": retry_after}])
+        self.retry_after = retry_after

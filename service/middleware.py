@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, access log, the last-resort 500, and the body-size ceiling."""
+"""ASGI middleware: request ids, access log, the last-resort 500, the body-size ceiling and
+the concurrency limit."""
 
 import json
 import logging
@@ -164,6 +165,58 @@ async def _send_too_large(send: Send, limit: int) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
                 (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class ConcurrencyLimitMiddleware:
+    """Serve at most `limit` requests at once; one more is answered 503 at once.
+
+    Past the limit, requests would only queue for the thread pool and the database while
+    their clients time out; a quick 503 with `Retry-After` lets a load balancer or client
+    go elsewhere. `/healthz` is exempt, so a busy server is not taken for a dead one.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        # One event loop per process runs this: a plain counter needs no lock.
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            await _send_busy(send, self.limit)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+async def _send_busy(send: Send, limit: int) -> None:
+    body = {
+        "error": {
+            "code": "service_unavailable",
+            "message": f"the server is serving its limit of {limit} requests at once "
+            "(HINDSIGHT_MAX_CONCURRENCY); retry in a moment",
+            "details": [],
+        }
+    }
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", b"1"),
             ],
         }
     )

@@ -7,6 +7,7 @@ read at import time; `Settings()` is built by the command line or by the app fac
 from pathlib import Path
 from typing import Literal
 
+import limits
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,12 +39,29 @@ class Settings(BaseSettings):
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
     log_level: str = "INFO"
+    # Wrong bearer tokens allowed per client address (the `limits` notation) before a 429.
+    auth_failure_limit: str = "20/minute"
+    # Requests served at once per process; one more is a 503 at once rather than a queue.
+    max_concurrency: int = Field(64, ge=1)
+    # A client that has not sent its request headers within this is disconnected.
+    header_timeout_seconds: float = Field(30, gt=0)
 
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("HINDSIGHT_DATABASE_URL must start with sqlite:// or postgresql")
+        return value
+
+    @field_validator("auth_failure_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as exc:
+            raise ValueError(
+                "HINDSIGHT_AUTH_FAILURE_LIMIT must read like '20/minute' or '100/hour'"
+            ) from exc
         return value
 
     @property
