@@ -16,6 +16,7 @@ from hindsight.service import (
 from hindsight.service.actions.routes import router as actions_router
 from hindsight.service.applications.routes import router as applications_router
 from hindsight.service.assets.routes import router as assets_router
+from hindsight.service.attachments import service as attachments_service
 from hindsight.service.attachments.routes import router as attachments_router
 from hindsight.service.bulk.routes import router as bulk_router
 from hindsight.service.db import make_engine
@@ -73,9 +74,12 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.search = SearchRuntime.start(settings, engine)
+        app.state.text_worker = attachments_service.text_worker(settings, engine)
+        app.state.text_worker.start()
         try:
             yield
         finally:
+            app.state.text_worker.stop()
             app.state.search.stop()
             engine.dispose()
 

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
     log_level: str = "INFO"
+    # Attachment text is read in a child process per file, within these limits.
+    text_cpu_seconds: int = Field(10, ge=1)
+    text_memory_mib: int = Field(512, ge=64)
+    text_timeout_seconds: float = Field(60, gt=0)
+    # How often the text worker looks for pending files besides being woken by uploads.
+    text_poll_seconds: float = Field(5, gt=0)
     # Wrong bearer tokens allowed per client address (the `limits` notation) before a 429.
     auth_failure_limit: str = "20/minute"
     # Requests served at once per process; one more is a 503 at once rather than a queue.
