@@ -119,7 +119,7 @@ def shared_stream_pdf(pages: int = 60, operators: int = 20_000, *, shared: bool 
     """The hostile PDF of issue 15: `pages` pages that all show one deflated content stream
     of `operators` text operators (about 10 KB on disk; 19 s of pypdf when read per page).
     With `shared=False` each page has its own copy of the stream, so none is read once."""
-    ops = b"BT /F1 12 Tf 72 720 Td " + b"(quoll) Tj 0 -1 Td " * (operators // 2) + b"ET"
+    ops = b"BT /F1 12 Tf 72 720 Td " + b"(quoll) Tj 0 -14 Td " * (operators // 2) + b"ET"
     content = zlib.compress(ops, 9)
     stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
     stream += content + b"\nendstream"
