@@ -18,6 +18,7 @@ from hindsight.service.applications.routes import router as applications_router
 from hindsight.service.assets.routes import router as assets_router
 from hindsight.service.attachments import service as attachments_service
 from hindsight.service.attachments.routes import router as attachments_router
+from hindsight.service.audit.routes import router as audit_router
 from hindsight.service.bulk.routes import router as bulk_router
 from hindsight.service.db import make_engine
 from hindsight.service.due_diligence.routes import router as due_diligence_router
@@ -124,6 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
         maturity_router,
         metrics_router,
         bulk_router,
+        audit_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

@@ -1,10 +1,11 @@
 """FastAPI dependencies shared by every router: session, principal, role gates, If-Match,
 Idempotency-Key and paging. Each is one `Annotated` alias."""
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +16,7 @@ from sqlmodel import Session
 from hindsight.schemas.common import MAX_ID
 from hindsight.schemas.enums import Role
 from hindsight.service import idempotency
+from hindsight.service.audit import service as audit
 from hindsight.service.auth import Principal, authenticate
 from hindsight.service.db import open_session
 from hindsight.service.errors import (
@@ -36,9 +38,55 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+# Body fields whose values the audit log keeps (who got which role, team or state); of the
+# others it keeps only the names, never the values (texts, and secrets such as tokens).
+_AUDITED_VALUES = (
+    "role",
+    "team_ids",
+    "is_active",
+    "user_id",
+    "to",
+    "status",
+    "visibility",
+    "owning_team_id",
+)
+
+
+async def _audit_detail(request: Request) -> dict[str, Any]:
+    detail: dict[str, Any] = {"method": request.method, "path": request.url.path}
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            detail["fields"] = sorted(body)
+            detail.update({k: body[k] for k in _AUDITED_VALUES if k in body})
+    return detail
+
+
+async def get_audit_detail(request: Request) -> dict[str, Any] | None:
+    return None if request.method in _READ_METHODS else await _audit_detail(request)
+
+
+def get_session(
+    request: Request,
+    audit_detail: Annotated[dict[str, Any] | None, Depends(get_audit_detail)],
+) -> Iterator[Session]:
     # Closing discards whatever the use case did not commit.
     with open_session(request.app.state.engine, write=request.method not in _READ_METHODS) as s:
+        if audit_detail is not None:
+            # Every write request is audited at its commit (service.audit.service).
+            route = request.scope.get("route")
+            ids = [v for k, v in request.path_params.items() if k.endswith("id")]
+            audit.bind(
+                s,
+                action=getattr(route, "name", request.url.path),
+                resource_type=(getattr(route, "tags", None) or ["api"])[0],
+                resource_id=str(ids[-1]) if ids else None,
+                address=client_address(request),
+                detail=audit_detail,
+            )
         yield s
 
 
@@ -68,11 +116,25 @@ def _authenticate(request: Request, db: Session | Connection, secret: str | None
         )
     try:
         who = authenticate(db, secret, admin_secret=settings.admin_secret())
-    except Unauthenticated:
+    except Unauthenticated as exc:
         if secret:
             limiter.failed(address)
+            # Recorded apart: the request's own transaction is never committed. The
+            # limiter bounds how many rows one address can make.
+            audit.record_alone(
+                request.app.state.engine,
+                None,
+                "authentication_failed",
+                "tokens",
+                None,
+                address=address,
+                detail={"path": request.url.path, "reason": exc.message},
+            )
         raise
-    return replace(who, address=address)
+    who = replace(who, address=address)
+    if isinstance(db, Session):
+        audit.bind_principal(db, who)
+    return who
 
 
 def get_principal(

@@ -35,7 +35,7 @@ END $$
 def upgrade() -> None:
     op.create_table(
         "audit_events",
-        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_user_id", sa.Integer(), nullable=True),
         sa.Column("actor_name", sa.String(length=200), nullable=False),

@@ -132,7 +132,7 @@ def download_attachment(
     with the content type judged at upload and `X-Content-Type-Options: nosniff`."""
     found = call_in_session(
         request.app.state.engine,
-        False,
+        True,  # the download is audited
         attachments_service.for_download,
         who,
         attachment_id,

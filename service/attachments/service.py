@@ -28,6 +28,7 @@ from hindsight.service.attachments.models import Attachment
 from hindsight.service.attachments.receive import StagedFile
 from hindsight.service.attachments.store import BlobStore
 from hindsight.service.attachments.text_jobs import TextWorker
+from hindsight.service.audit import service as audit
 from hindsight.service.auth import Principal
 from hindsight.service.db import open_session
 from hindsight.service.errors import Conflict, NotFound
@@ -191,6 +192,14 @@ def attach(
         # commit fails after this, an unnamed blob is left, which costs only space.
         blobs.keep(staged.path, staged.sha256)
         outbox.enqueue(db, entity_type=ASSET_ENTITY, entity_id=asset_id)
+        audit.record(
+            db,
+            who,
+            "upload_attachment",
+            "attachments",
+            row.id,
+            detail={"asset_id": asset_id, "filename": row.filename, "sha256": row.sha256},
+        )
         return idempotency.commit_created(db, claim, AttachmentRead.model_validate(row))
     finally:
         BlobStore.discard(staged.path)
@@ -228,6 +237,7 @@ def list_visible(
 
 
 def for_download(db: Session, who: Principal, attachment_id: int, blobs: BlobStore) -> Download:
+    """The file to send, once its download is in the audit log (a write session)."""
     row = get_visible(db, who, attachment_id)
     path = blobs.path_for(row.sha256)
     if not path.is_file():
@@ -235,6 +245,8 @@ def for_download(db: Session, who: Principal, attachment_id: int, blobs: BlobSto
             f"the file of attachment {attachment_id} is missing from storage; "
             "ask an admin to restore the data folder, or upload it again"
         )
+    audit.record(db, who, "download_attachment", "attachments", attachment_id)
+    db.commit()
     return Download(AttachmentRead.model_validate(row), path)
 
 

@@ -4,7 +4,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from hindsight.service.columns import UTCDateTime, utcnow
@@ -14,7 +14,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_resource", "resource_type", "resource_id"),)
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     # Copied, not a foreign key: the record outlives the user and the token.
     actor_user_id: int | None = Field(default=None, index=True)
