@@ -4,11 +4,13 @@ queries are refused with the limit named."""
 import pytest
 from fastapi.testclient import TestClient
 
+from hindsight.search import pg_weighted
 from hindsight.search.query import MAX_PREFIXES, MAX_TERMS
 from hindsight.service.app import create_app
 from hindsight.service.search.service import MAX_QUERY_CHARS
 from hindsight.service.settings import Settings
-from tests.factories import Api, bearer
+from tests.factories import Api, bearer, make_asset
+from tests.search_helpers import index_now
 
 
 @pytest.fixture
@@ -69,3 +71,23 @@ def test_prefixes_up_to_the_limit_are_searched(api):
     q = " ".join(f"v{chr(97 + i)}*" for i in range(MAX_PREFIXES))
     response = api.client.get("/v1/search", params={"q": q}, headers=reader.headers)
     assert response.status_code == 200, response.text
+
+
+def test_a_query_past_its_time_budget_is_400_naming_it(settings: Settings, monkeypatch):
+    if settings.is_sqlite:
+        pytest.skip("the time budget is PostgreSQL's statement_timeout (postgres backend)")
+    app = create_app(settings.model_copy(update={"search_backend": "postgres"}))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api = Api(client)
+        team = api.make_team()
+        owner = api.make_user("contributor", [team["id"]])
+        make_asset(api, owner, title="Budgeted handover retrospect")
+        index_now(api)
+        ok = client.get("/v1/search", params={"q": "handover"}, headers=owner.headers)
+        assert ok.status_code == 200 and ok.json()["total"] == 1
+        # A budget no statement can meet: every matching query is cancelled by PostgreSQL.
+        monkeypatch.setattr(pg_weighted, "QUERY_TIME_BUDGET_SECONDS", 0.0001)
+        slow = client.get("/v1/search", params={"q": "handover"}, headers=owner.headers)
+        assert slow.status_code == 400, slow.text
+        error = slow.json()["error"]
+        assert error["code"] == "invalid_query" and "time budget" in error["message"]
