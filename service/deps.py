@@ -119,17 +119,28 @@ def _authenticate(request: Request, db: Session | Connection, secret: str | None
     except Unauthenticated as exc:
         if secret:
             limiter.failed(address)
-            # Recorded apart: the request's own transaction is never committed. The
-            # limiter bounds how many rows one address can make.
-            audit.record_alone(
-                request.app.state.engine,
-                None,
-                "authentication_failed",
-                "tokens",
-                None,
-                address=address,
-                detail={"path": request.url.path, "reason": exc.message},
-            )
+            # The limiter bounds how many rows one address can make.
+            detail = {"method": request.method, "path": request.url.path, "reason": exc.message}
+            if isinstance(db, Session):
+                audit.record_now(
+                    db,
+                    None,
+                    "authentication_failed",
+                    "tokens",
+                    None,
+                    address=address,
+                    detail=detail,
+                )
+            else:
+                audit.record_alone(
+                    request.app.state.engine,
+                    None,
+                    "authentication_failed",
+                    "tokens",
+                    None,
+                    address=address,
+                    detail=detail,
+                )
         raise
     who = replace(who, address=address)
     if isinstance(db, Session):

@@ -131,7 +131,7 @@ class TextWorker:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=self._limits.wall_seconds + 5)
+            self._thread.join(timeout=10)
 
     def wake(self) -> None:
         self._wake.set()
@@ -146,7 +146,11 @@ class TextWorker:
             if not path.is_file():
                 outcome = worker.Outcome(None, "the file is no longer stored", 0.0, 0)
             else:
-                outcome = worker.run(path, job.content_type, self._limits)
+                try:
+                    outcome = worker.run(path, job.content_type, self._limits, cancel=self._stop)
+                except worker.Cancelled:
+                    # Stopping: the row stays pending and is read again at the next start.
+                    return False
             complete(self._engine, job, outcome)
             self.last = outcome
             log.info(

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +39,15 @@ class Outcome:
     peak_rss_bytes: int
 
 
-def run(path: Path, content_type: str, limits: Limits) -> Outcome:
-    """Extract in a child process; a child past a limit is killed and says why in `reason`."""
+class Cancelled(Exception):
+    """The server is stopping: the child was killed, the file is still to be read."""
+
+
+def run(
+    path: Path, content_type: str, limits: Limits, *, cancel: threading.Event | None = None
+) -> Outcome:
+    """Extract in a child process; a child past a limit is killed and says why in `reason`.
+    Raises Cancelled, the child killed, as soon as `cancel` is set."""
     command = [
         sys.executable,
         "-m",
@@ -59,6 +67,11 @@ def run(path: Path, content_type: str, limits: Limits) -> Outcome:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
+            if cancel is not None and cancel.is_set():
+                child.kill()
+                os.wait4(child.pid, 0)
+                child.returncode = -signal.SIGKILL
+                raise Cancelled(str(path))
             if time.monotonic() > deadline:
                 child.kill()
                 pid, status, usage = os.wait4(child.pid, 0)

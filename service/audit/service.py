@@ -93,6 +93,24 @@ def record_alone(
         db.commit()
 
 
+def record_now(
+    db: Session,
+    who: Principal | None,
+    action: str,
+    resource_type: str,
+    resource_id: int | str | None,
+    *,
+    address: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """`record` and commit in a request's own session, for an event that ends the request
+    (a failed authentication): a second transaction would wait for the write lock this
+    one may hold (SQLite). The request's own audit binding is dropped: it changed nothing."""
+    db.info.pop(_CONTEXT, None)
+    record(db, who, action, resource_type, resource_id, address=address, detail=detail)
+    db.commit()
+
+
 @dataclass
 class _Request:
     """What a request's session knows of its change until the commit."""

@@ -3,6 +3,7 @@ authentication is recorded with who, when, what, which resource and from where; 
 read it; it is append-only and exports as JSON lines. Both databases."""
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -96,6 +97,16 @@ def test_changes_downloads_exports_and_failures_are_recorded(api: Api) -> None:
     assert failed["actor_user_id"] is None and failed["address"] == "testclient"
     assert "hs_not-a-token" not in json.dumps(log)  # a guessed secret is never stored
     assert [e["id"] for e in log] == sorted((e["id"] for e in log), reverse=True)
+
+
+def test_a_wrong_token_on_a_write_is_recorded_at_once(api: Api) -> None:
+    started = time.monotonic()
+    response = api.client.post("/v1/teams", json={"name": "X"}, headers=bearer("hs_guess"))
+    assert response.status_code == 401
+    assert time.monotonic() - started < 5  # never waits on its own write lock
+    (failed,) = events(api, action="authentication_failed")
+    assert failed["detail"]["method"] == "POST" and failed["detail"]["path"] == "/v1/teams"
+    assert events(api, action="create_team") == []
 
 
 def test_a_refused_change_leaves_no_record(api: Api) -> None:

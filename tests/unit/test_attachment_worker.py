@@ -1,5 +1,7 @@
 """The extraction worker process: real children, real limits, the targets of issue 15."""
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,12 @@ def test_a_child_without_the_memory_it_needs_fails_alone(hostile: dict[str, Path
     outcome = worker.run(hostile["pdf"], sniff.PDF, worker.Limits(memory_bytes=16 * MIB))
     assert outcome.text is None
     assert outcome.reason == "its text cannot be read (the reader stopped)"
+
+
+def test_a_stopping_server_kills_the_child_at_once(hostile: dict[str, Path]) -> None:
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(worker.Cancelled):
+        worker.run(hostile["slow_pdf"], sniff.PDF, worker.Limits(), cancel=cancel)
+    assert time.monotonic() - started < 2
