@@ -138,3 +138,11 @@ class Outcome(StrEnum):
     helped = "helped"
     no_effect = "no_effect"
     hindered = "hindered"
+
+
+class TextStatus(StrEnum):
+    """Where an attachment's text stands: extracted in the background after the upload."""
+
+    pending = "pending"
+    done = "done"
+    skipped = "skipped"

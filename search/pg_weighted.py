@@ -73,10 +73,18 @@ def idf(doc_freq: int, total: int) -> float:
     return math.log(1 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
+# A matching query's statements may run this long each; past it PostgreSQL cancels them and
+# the search is refused (InvalidQuery), so no query holds a server process for minutes.
+QUERY_TIME_BUDGET_SECONDS = 3.0
+
+
 def force_index(conn: Connection) -> None:
+    """Settings for the transaction of a query that matches words (SET LOCAL)."""
     # For a count or a LIMIT over a tsquery the planner may pick a sequential scan, which
     # tests every row's tsvector; through GIN's bitmap only matching rows are read.
     conn.execute(text("SET LOCAL enable_seqscan = off"))
+    budget_ms = max(1, int(QUERY_TIME_BUDGET_SECONDS * 1000))
+    conn.execute(text(f"SET LOCAL statement_timeout = {budget_ms}"))
 
 
 class TermStats:

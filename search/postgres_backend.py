@@ -28,6 +28,7 @@ from hindsight.search.base import (
     DocFreqs,
     Facets,
     IndexDoc,
+    InvalidQuery,
     SearchFilters,
     SearchHit,
     SearchQuery,
@@ -111,6 +112,9 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
     return row
 
 
+_QUERY_CANCELED = "57014"  # statement_timeout fired
+
+
 class PostgresBackend(BaseBackend):
     uses_feedback = False  # ts_rank cannot weigh single words; see bench/relevance.py
 
@@ -176,6 +180,18 @@ class PostgresBackend(BaseBackend):
             conn.execute(text("ANALYZE search_documents"))
             conn.commit()
         self._term_stats.read_at = -math.inf  # read the new statistics at the next search
+
+    def search(self, query: SearchQuery, scope: AccessScope) -> SearchResult:
+        try:
+            return super().search(query, scope)
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != _QUERY_CANCELED:
+                raise
+            budget = pg_weighted.QUERY_TIME_BUDGET_SECONDS
+            raise InvalidQuery(
+                f"the query took longer than its time budget of {budget:g} s, the limit; "
+                "use fewer or longer words"
+            ) from error
 
     def close(self) -> None:
         """The engine belongs to the caller; only the counting threads are ours."""

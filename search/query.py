@@ -11,7 +11,7 @@
 Parsing is lenient: an unbalanced quote or parenthesis, a lone operator, `field:` with
 nothing after it, a lone `*` or an unknown `field:` are read as well as they can be (the bad
 syntax is dropped or taken as words). Only limits raise `InvalidQuery`: the query length,
-the number of terms and the nesting depth. No other exception leaves `parse`.
+the number of terms, of prefixes and the nesting depth. No other exception leaves `parse`.
 """
 
 import re
@@ -25,6 +25,9 @@ MAX_QUERY_CHARS = 4000
 MAX_TERMS = 600  # q is at most 2,000 characters over HTTP: room for any pasted prose
 MAX_DEPTH = 12
 MIN_PREFIX = 2
+# Each prefix expands to every indexed word it starts (a two-letter one to thousands): 499 of
+# them took 1.9 s on Tantivy, 8 such queries at once 16 s. Ten cover any real query.
+MAX_PREFIXES = 10
 # English function words, dropped from OR groups of plain words (never from phrases, never
 # alone): they match nearly every lesson, slow long queries down, and pull prose queries
 # towards texts that share only their grammar (Cranfield nDCG@10 +0.005; bench/relevance.py).
@@ -129,6 +132,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.leaves = 0
+        self.prefixes = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.pos].kind if self.pos < len(self.tokens) else None
@@ -204,11 +208,17 @@ class _Parser:
             return None
         self.leaves += 1
         if self.leaves > MAX_TERMS:
-            raise InvalidQuery(f"the query has more than {MAX_TERMS} terms")
+            raise InvalidQuery(f"the query has more than {MAX_TERMS} terms, the limit")
         if len(pieces) > 1:
             return Phrase(tuple(p for p, _ in pieces), field)
         word, (a, b) = pieces[0]
         if is_prefix and len(word) >= MIN_PREFIX:
+            self.prefixes += 1
+            if self.prefixes > MAX_PREFIXES:
+                raise InvalidQuery(
+                    f"the query has more than {MAX_PREFIXES} prefixes (word*), the limit; "
+                    "spell some words out"
+                )
             return Prefix(word, field)
         return Term(word, field, (tok.start + a, tok.start + b))
 
@@ -226,7 +236,7 @@ def _bool(
 def parse(q: str) -> Node | None:
     """The query tree, or None when nothing searchable is left (match everything)."""
     if len(q) > MAX_QUERY_CHARS:
-        raise InvalidQuery(f"the query is longer than {MAX_QUERY_CHARS} characters")
+        raise InvalidQuery(f"the query is longer than {MAX_QUERY_CHARS} characters, the limit")
     parser = _Parser(_lex(q))
     node = parser.parse_or(0, None)
     # An extra closing parenthesis cannot remain: the lexer dropped unmatched ones.

@@ -17,7 +17,9 @@ from hindsight.service import (
 from hindsight.service.actions.routes import router as actions_router
 from hindsight.service.applications.routes import router as applications_router
 from hindsight.service.assets.routes import router as assets_router
+from hindsight.service.attachments import service as attachments_service
 from hindsight.service.attachments.routes import router as attachments_router
+from hindsight.service.audit.routes import router as audit_router
 from hindsight.service.bulk.routes import router as bulk_router
 from hindsight.service.db import make_engine
 from hindsight.service.due_diligence.routes import router as due_diligence_router
@@ -30,10 +32,12 @@ from hindsight.service.maturity.routes import router as maturity_router
 from hindsight.service.metrics.routes import router as metrics_router
 from hindsight.service.middleware import (
     BodySizeLimitMiddleware,
+    ConcurrencyLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
 from hindsight.service.projects.routes import router as projects_router
+from hindsight.service.ratelimit import FailureLimiter
 from hindsight.service.search.routes import router as search_router
 from hindsight.service.search.runtime import SearchRuntime
 from hindsight.service.settings import Settings
@@ -83,9 +87,12 @@ def create_app(settings: Settings) -> FastAPI:
             every_seconds=settings.housekeeping_seconds,
         )
         housekeeper.start()
+        app.state.text_worker = attachments_service.text_worker(settings, engine)
+        app.state.text_worker.start()
         try:
             yield
         finally:
+            app.state.text_worker.stop()
             housekeeper.stop()
             app.state.search.stop()
             engine.dispose()
@@ -103,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.auth_failures = FailureLimiter(settings.auth_failure_limit)
     openapi.install(app)
 
     install_error_handlers(app)
@@ -113,6 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
         upload_limit=settings.max_upload_bytes,
         import_limit=settings.max_import_bytes,
     )
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrency)
     app.add_middleware(RequestContextMiddleware)
     # Outermost, so the last-resort 500 and the early 413 carry the headers too.
     app.add_middleware(SecurityHeadersMiddleware)
@@ -134,6 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
         maturity_router,
         metrics_router,
         bulk_router,
+        audit_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

@@ -39,6 +39,8 @@ class Principal:
     email: str | None = None
     token_id: int | None = None
     is_bootstrap: bool = False
+    # The client's address, for the audit log; set by the HTTP layer, None elsewhere (CLI).
+    address: str | None = None
 
     @property
     def is_admin(self) -> bool:

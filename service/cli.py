@@ -26,6 +26,7 @@ from hindsight.schemas.tokens import TokenCreate
 from hindsight.schemas.users import UserCreate
 from hindsight.service import migrations
 from hindsight.service.app import configure_logging
+from hindsight.service.audit import service as audit_service
 from hindsight.service.auth import BOOTSTRAP_ADMIN
 from hindsight.service.db import make_engine, session_scope
 from hindsight.service.errors import AppError
@@ -49,6 +50,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 frameworks_app = typer.Typer(help="Manage KM maturity frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
+audit_app = typer.Typer(help="Read the audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 client_cli.register(app)
 app.command("import")(import_command)
 app.command("demo")(demo_command)
@@ -146,6 +149,10 @@ def serve(
         access_log=False,
         # Naming the server and its version helps only those looking for a known flaw.
         server_header=False,
+        # h11 with a deadline on the request headers (slow clients), and idle keep-alive
+        # connections closed after 5 s.
+        http="hindsight.service.http_protocol:HeaderTimeoutProtocol",
+        timeout_keep_alive=5,
     )
 
 
@@ -288,6 +295,43 @@ def frameworks_starter() -> None:
 def reindex() -> None:
     """Rebuild the search index from the database, with a progress bar."""
     reindex_command(_settings())
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise _fail(f"{name} needs a timezone, e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+@audit_app.command("export")
+def audit_export(
+    from_: Annotated[
+        datetime | None,
+        typer.Option("--from", help="events at or after this time (ISO 8601 with a timezone)"),
+    ] = None,
+    to: Annotated[datetime | None, typer.Option("--to", help="events before this time")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="write here instead of stdout")
+    ] = None,
+) -> None:
+    """Write the audit log as JSON lines, oldest first (one event a line)."""
+    filters = audit_service.AuditFilters(from_=_aware(from_, "--from"), to=_aware(to, "--to"))
+    engine = make_engine(_settings())
+    try:
+        with session_scope(engine, write=False) as db:
+            lines = audit_service.export_lines(db, filters)
+            if output is None:
+                for line in lines:
+                    typer.echo(line)
+            else:
+                with output.open("w", encoding="utf-8") as handle:
+                    count = 0
+                    for line in lines:
+                        handle.write(line + "\n")
+                        count += 1
+                err.print(f"{count} audit events written to {output}")
+    finally:
+        engine.dispose()
 
 
 def main() -> None:

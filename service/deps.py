@@ -1,19 +1,23 @@
 """FastAPI dependencies shared by every router: session, principal, role gates, If-Match,
 Idempotency-Key and paging. Each is one `Annotated` alias."""
 
+import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from hindsight.schemas.common import MAX_ID
 from hindsight.schemas.enums import Role
 from hindsight.service import idempotency
+from hindsight.service.audit import service as audit
 from hindsight.service.auth import Principal, authenticate, is_bootstrap_key
 from hindsight.service.db import open_session
 from hindsight.service.errors import (
@@ -21,8 +25,10 @@ from hindsight.service.errors import (
     Forbidden,
     PreconditionFailed,
     PreconditionRequired,
+    TooManyRequests,
     Unauthenticated,
 )
+from hindsight.service.ratelimit import FailureLimiter
 from hindsight.service.settings import Settings
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -34,9 +40,55 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+# Body fields whose values the audit log keeps (who got which role, team or state); of the
+# others it keeps only the names, never the values (texts, and secrets such as tokens).
+_AUDITED_VALUES = (
+    "role",
+    "team_ids",
+    "is_active",
+    "user_id",
+    "to",
+    "status",
+    "visibility",
+    "owning_team_id",
+)
+
+
+async def _audit_detail(request: Request) -> dict[str, Any]:
+    detail: dict[str, Any] = {"method": request.method, "path": request.url.path}
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            detail["fields"] = sorted(body)
+            detail.update({k: body[k] for k in _AUDITED_VALUES if k in body})
+    return detail
+
+
+async def get_audit_detail(request: Request) -> dict[str, Any] | None:
+    return None if request.method in _READ_METHODS else await _audit_detail(request)
+
+
+def get_session(
+    request: Request,
+    audit_detail: Annotated[dict[str, Any] | None, Depends(get_audit_detail)],
+) -> Iterator[Session]:
     # Closing discards whatever the use case did not commit.
     with open_session(request.app.state.engine, write=request.method not in _READ_METHODS) as s:
+        if audit_detail is not None:
+            # Every write request is audited at its commit (service.audit.service).
+            route = request.scope.get("route")
+            ids = [v for k, v in request.path_params.items() if k.endswith("id")]
+            audit.bind(
+                s,
+                action=getattr(route, "name", request.url.path),
+                resource_type=(getattr(route, "tags", None) or ["api"])[0],
+                resource_id=str(ids[-1]) if ids else None,
+                address=client_address(request),
+                detail=audit_detail,
+            )
         yield s
 
 
@@ -46,13 +98,64 @@ DbSession = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="an API token or HINDSIGHT_ADMIN_TOKEN")
 
 
+def client_address(request: Request) -> str:
+    """The peer's address (uvicorn puts a trusted proxy's X-Forwarded-For there)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _authenticate(request: Request, db: Session | Connection, secret: str | None) -> Principal:
+    """The caller, with their address. A wrong token counts against the address; past the
+    limit every token from it is refused (429), or a guesser would still learn which guess
+    was right. A missing token is no guess and counts nothing."""
+    settings: Settings = request.app.state.settings
+    limiter: FailureLimiter = request.app.state.auth_failures
+    address = client_address(request)
+    wait = limiter.blocked_for(address)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many wrong tokens from {address}; try again in {wait} seconds",
+            retry_after=wait,
+        )
+    try:
+        who = authenticate(db, secret, admin_secret=settings.admin_secret())
+    except Unauthenticated as exc:
+        if secret:
+            limiter.failed(address)
+            # The limiter bounds how many rows one address can make.
+            detail = {"method": request.method, "path": request.url.path, "reason": exc.message}
+            if isinstance(db, Session):
+                audit.record_now(
+                    db,
+                    None,
+                    "authentication_failed",
+                    "tokens",
+                    None,
+                    address=address,
+                    detail=detail,
+                )
+            else:
+                audit.record_alone(
+                    request.app.state.engine,
+                    None,
+                    "authentication_failed",
+                    "tokens",
+                    None,
+                    address=address,
+                    detail=detail,
+                )
+        raise
+    who = replace(who, address=address)
+    if isinstance(db, Session):
+        audit.bind_principal(db, who)
+    return who
+
+
 def get_principal(
+    request: Request,
     db: DbSession,
-    settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    secret = credentials.credentials if credentials else None
-    return authenticate(db, secret, admin_secret=settings.admin_secret())
+    return _authenticate(request, db, credentials.credentials if credentials else None)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -60,7 +163,6 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 def get_principal_briefly(
     request: Request,
-    settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, found in a read session closed at once. For routes that stream a large
@@ -68,10 +170,9 @@ def get_principal_briefly(
     for a POST, the write lock) for as long as the bytes take to travel. And for reads that
     need no session but the caller's (search): one thread-pool hop instead of three (the
     session's opening, the lookup, its closing)."""
-    secret = credentials.credentials if credentials else None
     # A bare connection: the ORM session's machinery is most of a lookup's cost.
     with request.app.state.engine.connect() as conn:
-        return authenticate(conn, secret, admin_secret=settings.admin_secret())
+        return _authenticate(request, conn, credentials.credentials if credentials else None)
 
 
 StreamingPrincipal = Annotated[Principal, Depends(get_principal_briefly)]
@@ -89,8 +190,8 @@ def caller_is_admin(
     if is_bootstrap_key(credentials.credentials, settings.admin_secret()):
         return True
     try:
-        return get_principal_briefly(request, settings, credentials).is_admin
-    except (Unauthenticated, SQLAlchemyError):
+        return get_principal_briefly(request, credentials).is_admin
+    except (Unauthenticated, TooManyRequests, SQLAlchemyError):
         # An unreachable database cannot vouch for a user token (the bootstrap key needs
         # none): the caller gets what anyone gets, and healthz still answers.
         return False

@@ -26,6 +26,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
+    429: "too_many_requests",
 }
 
 

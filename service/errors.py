@@ -85,3 +85,13 @@ class InsufficientStorage(AppError):
     """The disk is full: nothing of the request was stored."""
 
     status_code, code = 507, "insufficient_storage"
+
+
+class TooManyRequests(AppError):
+    """429 with `Retry-After`: the caller failed too often and must wait `retry_after` s."""
+
+    status_code, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details=[{"retry_after": retry_after}])
+        self.retry_after = retry_after

@@ -1,5 +1,5 @@
-"""ASGI middleware: request ids, access log, the last-resort 500, the body-size ceiling, and
-the security headers of every answer."""
+"""ASGI middleware: request ids, access log, the last-resort 500, the body-size ceiling, the
+security headers of every answer and the concurrency limit."""
 
 import json
 import logging
@@ -178,14 +178,12 @@ PAGE_POLICY = (
     b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 # Swagger UI and ReDoc run an inline bootstrap script, inline styles and (ReDoc) a blob:
-# worker, and FastAPI's pages take their bundles from its default CDN: this looser policy
-# is for those two pages only, and names that one origin rather than any.
-_DOCS_ASSETS = b"https://cdn.jsdelivr.net"
+# worker; their bundles are served by the app itself (fastapi-offline): this looser policy is
+# for those two pages only, and still names no other origin.
 DOCS_POLICY = (
-    b"default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-    b"style-src 'self' 'unsafe-inline' " + _DOCS_ASSETS + b"; "
-    b"script-src 'self' 'unsafe-inline' " + _DOCS_ASSETS + b"; worker-src 'self' blob:; "
-    b"font-src 'self' https://fonts.gstatic.com; "
+    b"default-src 'self'; img-src 'self' data:; "
+    b"style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "
     b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
@@ -228,3 +226,55 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ConcurrencyLimitMiddleware:
+    """Serve at most `limit` requests at once; one more is answered 503 at once.
+
+    Past the limit, requests would only queue for the thread pool and the database while
+    their clients time out; a quick 503 with `Retry-After` lets a load balancer or client
+    go elsewhere. `/healthz` is exempt, so a busy server is not taken for a dead one.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        # One event loop per process runs this: a plain counter needs no lock.
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            await _send_busy(send, self.limit)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+async def _send_busy(send: Send, limit: int) -> None:
+    body = {
+        "error": {
+            "code": "service_unavailable",
+            "message": f"the server is serving its limit of {limit} requests at once "
+            "(HINDSIGHT_MAX_CONCURRENCY); retry in a moment",
+            "details": [],
+        }
+    }
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

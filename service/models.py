@@ -4,6 +4,7 @@ from hindsight.service.actions.models import Action
 from hindsight.service.applications.models import Application
 from hindsight.service.assets.models import Asset, AssetLabel, AssetTeam
 from hindsight.service.attachments.models import Attachment
+from hindsight.service.audit.models import AuditEvent
 from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.history.models import VersionRecord
 from hindsight.service.idempotency import IdempotencyRecord
@@ -25,6 +26,7 @@ __all__ = [
     "AssetLabel",
     "AssetTeam",
     "Attachment",
+    "AuditEvent",
     "DueDiligenceCheck",
     "Framework",
     "IdempotencyRecord",

@@ -7,6 +7,7 @@ read at import time; `Settings()` is built by the command line or by the app fac
 from pathlib import Path
 from typing import Any, Literal
 
+import limits
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -45,6 +46,18 @@ class Settings(BaseSettings):
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
     log_level: str = "INFO"
+    # Attachment text is read in a child process per file, within these limits.
+    text_cpu_seconds: int = Field(10, ge=1)
+    text_memory_mib: int = Field(512, ge=64)
+    text_timeout_seconds: float = Field(60, gt=0)
+    # How often the text worker looks for pending files besides being woken by uploads.
+    text_poll_seconds: float = Field(5, gt=0)
+    # Wrong bearer tokens allowed per client address (the `limits` notation) before a 429.
+    auth_failure_limit: str = "20/minute"
+    # Requests served at once per process; one more is a 503 at once rather than a queue.
+    max_concurrency: int = Field(64, ge=1)
+    # A client that has not sent its request headers within this is disconnected.
+    header_timeout_seconds: float = Field(30, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +83,17 @@ class Settings(BaseSettings):
             if name == "database_url":
                 value = make_url(value).render_as_string(hide_password=True)
             yield name, value
+
+    @field_validator("auth_failure_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as exc:
+            raise ValueError(
+                "HINDSIGHT_AUTH_FAILURE_LIMIT must read like '20/minute' or '100/hour'"
+            ) from exc
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -65,9 +65,11 @@ async def upload_attachment(
     ] = None,
 ) -> AttachmentRead:
     """Attach a file (multipart field `file`) to an asset: contributors of the owning team,
-    reviewers and admins. The type is judged from the bytes; the text of PDF, DOCX and text
-    files is indexed with the asset. The file streams to disk: over the limit is a 413 at
-    once, and nothing is kept."""
+    reviewers and admins. The type is judged from the bytes. The text of PDF, DOCX, XLSX,
+    PPTX and text files is indexed with the asset: the answer does not wait for it
+    (`text_status` is `pending` until a worker process has read the file, then `done`, or
+    `skipped` with `text_status_reason`). The file streams to disk: over the limit is a 413
+    at once, and nothing is kept."""
     engine = request.app.state.engine
     await run_in_threadpool(
         call_in_session, engine, False, attachments_service.check_attachable, who, asset_id
@@ -84,7 +86,7 @@ async def upload_attachment(
         raise BadRequest("the upload was interrupted; send the file again") from exc
     try:
         prepared = await run_in_threadpool(attachments_service.prepare, staged)
-        return await run_in_threadpool(
+        attached = await run_in_threadpool(
             call_in_session,
             engine,
             True,
@@ -98,6 +100,8 @@ async def upload_attachment(
         )
     finally:
         blobs.discard(staged.path)
+    request.app.state.text_worker.wake()
+    return attached
 
 
 @router.get("/assets/{asset_id}/attachments", response_model=Page[AttachmentRead])
@@ -129,7 +133,7 @@ def download_attachment(
     with the content type judged at upload and `X-Content-Type-Options: nosniff`."""
     found = call_in_session(
         request.app.state.engine,
-        False,
+        True,  # the download is audited
         attachments_service.for_download,
         who,
         attachment_id,

@@ -18,15 +18,17 @@ from sqlalchemy import Engine, Select, func, select, text
 from sqlmodel import Session
 
 from hindsight.schemas.attachments import AttachmentRead
-from hindsight.schemas.enums import AssetStatus
+from hindsight.schemas.enums import AssetStatus, TextStatus
 from hindsight.service import idempotency
 from hindsight.service import ownership as own
 from hindsight.service.assets import access
 from hindsight.service.assets.models import Asset
-from hindsight.service.attachments import extract, sniff
+from hindsight.service.attachments import extract, sniff, worker
 from hindsight.service.attachments.models import Attachment
 from hindsight.service.attachments.receive import StagedFile
 from hindsight.service.attachments.store import BlobStore
+from hindsight.service.attachments.text_jobs import TextWorker
+from hindsight.service.audit import service as audit
 from hindsight.service.auth import Principal
 from hindsight.service.db import open_session
 from hindsight.service.errors import Conflict, NotFound, PreconditionFailed
@@ -45,13 +47,26 @@ def blob_store(settings: Settings) -> BlobStore:
     return BlobStore(settings.data_dir / "attachments")
 
 
+def text_worker(settings: Settings, engine: Engine) -> TextWorker:
+    limits = worker.Limits(
+        cpu_seconds=settings.text_cpu_seconds,
+        memory_bytes=settings.text_memory_mib * worker.MIB,
+        wall_seconds=settings.text_timeout_seconds,
+    )
+    return TextWorker(engine, blob_store(settings), limits, poll_seconds=settings.text_poll_seconds)
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A received file with its judged type and extracted text, ready to attach."""
+    """A received file with its judged type and, when known at once, its text: plain text
+    is read here (a bounded read, no parser); PDF and Office files stay pending for the
+    worker; other types have no text to read."""
 
     staged: StagedFile
     content_type: str
-    text: str | None
+    text_status: TextStatus
+    text: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,14 +94,23 @@ def check_attachable(db: Session, who: Principal, asset_id: int) -> None:
 
 
 def prepare(staged: StagedFile) -> Prepared:
-    """Judge the type (415 removes the temp file) and extract the text; no database work,
-    so the slow parts of an upload hold no transaction."""
+    """Judge the type (415 removes the temp file); no database work, so the slow parts of
+    an upload hold no transaction. Files that need a parser are read later, off the
+    request path (text_jobs)."""
     try:
         content_type = sniff.judge(staged.path, staged.head, staged.filename)
     except BaseException:
         BlobStore.discard(staged.path)
         raise
-    return Prepared(staged, content_type, extract.extract_text(staged.path, content_type))
+    if content_type.startswith("text/"):
+        found = extract.extract(staged.path, content_type)
+        status = TextStatus.done if found.text else TextStatus.skipped
+        return Prepared(staged, content_type, status, found.text, found.reason)
+    if extract.has_text_parser(content_type):
+        return Prepared(staged, content_type, TextStatus.pending)
+    return Prepared(
+        staged, content_type, TextStatus.skipped, reason="files of this type carry no text we index"
+    )
 
 
 def _lock_blob(db: Session, sha256: str) -> None:
@@ -102,6 +126,25 @@ def _fingerprint(asset_id: int, prepared: Prepared) -> str:
     staged = prepared.staged
     body = f"{staged.sha256}\n{staged.filename}".encode()
     return idempotency.fingerprint("POST", f"/v1/assets/{asset_id}/attachments", body)
+
+
+def _known_text(db: Session, prepared: Prepared) -> tuple[TextStatus, str | None, str | None]:
+    """The same bytes read before give the same text: a file uploaded again (a hostile
+    one retried, say) is not read again."""
+    if prepared.text_status is not TextStatus.pending:
+        return prepared.text_status, prepared.text, prepared.reason
+    earlier = db.execute(
+        select(Attachment.text_status, Attachment.text, Attachment.text_status_reason)
+        .where(
+            Attachment.sha256 == prepared.staged.sha256,
+            Attachment.content_type == prepared.content_type,
+            Attachment.text_status != TextStatus.pending,
+        )
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return TextStatus.pending, None, None
+    return TextStatus(earlier.text_status), earlier.text or None, earlier.text_status_reason
 
 
 def attach(
@@ -130,14 +173,17 @@ def attach(
             )
         _asset_for_change(db, who, asset_id)
         _lock_blob(db, staged.sha256)
+        status, text, reason = _known_text(db, prepared)
         row = Attachment(
             asset_id=asset_id,
             filename=staged.filename,
             content_type=prepared.content_type,
             size=staged.size,
             sha256=staged.sha256,
-            text=prepared.text or "",
-            has_text=prepared.text is not None,
+            text=text or "",
+            has_text=text is not None,
+            text_status=status,
+            text_status_reason=reason,
             uploaded_by_id=who.user_id,
         )
         db.add(row)
@@ -146,6 +192,14 @@ def attach(
         # commit fails after this, an unnamed blob is left, which costs only space.
         blobs.keep(staged.path, staged.sha256)
         outbox.enqueue(db, entity_type=ASSET_ENTITY, entity_id=asset_id)
+        audit.record(
+            db,
+            who,
+            "upload_attachment",
+            "attachments",
+            row.id,
+            detail={"asset_id": asset_id, "filename": row.filename, "sha256": row.sha256},
+        )
         return idempotency.commit_created(db, claim, AttachmentRead.model_validate(row))
     finally:
         BlobStore.discard(staged.path)
@@ -183,6 +237,7 @@ def list_visible(
 
 
 def for_download(db: Session, who: Principal, attachment_id: int, blobs: BlobStore) -> Download:
+    """The file to send, once its download is in the audit log (a write session)."""
     row = get_visible(db, who, attachment_id)
     path = blobs.path_for(row.sha256)
     if not path.is_file():
@@ -190,6 +245,8 @@ def for_download(db: Session, who: Principal, attachment_id: int, blobs: BlobSto
             f"the file of attachment {attachment_id} is missing from storage; "
             "ask an admin to restore the data folder, or upload it again"
         )
+    audit.record(db, who, "download_attachment", "attachments", attachment_id)
+    db.commit()
     return Download(AttachmentRead.model_validate(row), path)
 
 

@@ -20,6 +20,7 @@ from hindsight.schemas.bulk import AssetExport, AssetLessonExport, LessonExport
 from hindsight.service.assets import access
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets.models import Asset
+from hindsight.service.audit import service as audit
 from hindsight.service.auth import Principal
 from hindsight.service.bulk import external_ids
 from hindsight.service.db import open_session
@@ -172,5 +173,9 @@ def csv_rows(what: ExportType, items: Iterator[list[BaseModel]]) -> Iterator[byt
 
 
 def stream(engine: Engine, who: Principal, what: ExportType, fmt: ExportFormat) -> Iterator[bytes]:
+    """The export's body; the export is in the audit log before its first byte leaves."""
+    audit.record_alone(
+        engine, who, "export_items", "bulk", None, detail={"type": what, "format": fmt}
+    )
     items = pages(engine, who, what)
     return jsonl(items) if fmt == "jsonl" else csv_rows(what, items)

@@ -28,6 +28,7 @@ from hindsight.service.assets import access
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets.models import Asset, AssetTeam
 from hindsight.service.assets.rendering import render
+from hindsight.service.audit import service as audit
 from hindsight.service.auth import Principal
 from hindsight.service.bulk import external_ids
 from hindsight.service.columns import utcnow
@@ -411,6 +412,15 @@ def _run_batch(
                 tally.reject(number, "a value in the line is out of range for its field")
             else:
                 tally.counts[outcome] += 1
+        # In the batch's own commit: the lines it stored never lack their record.
+        audit.record(
+            db,
+            who,
+            "import_items",
+            "bulk",
+            None,
+            detail={"type": what, "lines": [batch[0][0], batch[-1][0]]} if batch else {},
+        )
         db.commit()
 
 

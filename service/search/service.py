@@ -55,8 +55,9 @@ def search(
     offset: int,
 ) -> SearchPage:
     if len(q) > MAX_QUERY_CHARS:
-        raise ValidationFailed(
-            "q", f"the query is {len(q)} characters; keep it under {MAX_QUERY_CHARS}"
+        # API.md: a query past a limit is an invalid_query naming the limit, like the others.
+        raise InvalidQuery(
+            f"the query is {len(q)} characters, past the limit of {MAX_QUERY_CHARS}; shorten it"
         )
     if offset > MAX_OFFSET:
         raise ValidationFailed(
@@ -66,7 +67,7 @@ def search(
     try:
         result = backend.search(query, scope_for(who))
     except BackendInvalidQuery as exc:
-        raise InvalidQuery(f"the query cannot be understood: {exc}") from exc
+        raise InvalidQuery(str(exc)) from exc
     search_log.record(
         query=q,
         filters=_logged_filters(filters, sort),

@@ -53,20 +53,28 @@ def test_a_word_only_inside_an_attached_pdf_finds_the_asset(api: Api, owner: Cal
     assert body["content_type"] == "application/pdf"
     assert body["size"] == len(data)
     assert body["sha256"] == hashlib.sha256(data).hexdigest()
-    assert body["has_text"] is True
+    # The upload does not wait for the text: a worker process reads it afterwards.
+    assert body["text_status"] == "pending" and body["has_text"] is False
     assert search_ids(api, owner.headers, "quokka") == set()  # not before indexing
     index_now(api)
     assert search_ids(api, owner.headers, "quokka") == {asset["id"]}
+    listed = api.client.get(f"/v1/assets/{asset['id']}/attachments", headers=owner.headers)
+    read = listed.json()["items"][0]
+    assert (read["text_status"], read["has_text"], read["text_status_reason"]) == (
+        "done",
+        True,
+        None,
+    )
 
 
 def test_docx_and_text_files_are_searched_too(api: Api, owner: Caller) -> None:
     asset = make_asset(api, owner)
-    assert upload(api, owner.headers, asset["id"], "a.docx", files.docx_file("wombat")).json()[
-        "has_text"
-    ]
+    docx = upload(api, owner.headers, asset["id"], "a.docx", files.docx_file("wombat")).json()
+    assert docx["text_status"] == "pending"
     notes = b"# Notes\n\nThe **numbat** rota worked.\n"
     md = upload(api, owner.headers, asset["id"], "notes.md", notes).json()
     assert md["content_type"] == sniff.MARKDOWN
+    assert md["text_status"] == "done" and md["has_text"]  # plain text is read at once
     csv = upload(api, owner.headers, asset["id"], "t.csv", b"ward,delay\nbilby,3\n").json()
     assert csv["content_type"] == sniff.CSV
     index_now(api)
@@ -158,6 +166,9 @@ def test_a_malformed_or_encrypted_pdf_is_kept_without_text(api: Api, owner: Call
     assert response.json()["has_text"] is False
     index_now(api)
     assert search_ids(api, owner.headers, "hidden") == set()
+    listed = api.client.get(f"/v1/assets/{asset['id']}/attachments", headers=owner.headers)
+    read = listed.json()["items"][0]
+    assert read["text_status"] == "skipped" and read["text_status_reason"]
 
 
 @pytest.fixture

@@ -148,7 +148,6 @@ def test_bad_parameters_are_422_naming_them(api):
         ({"created_from": "2026-01-02T00:00:00"}, "created_from"),
         ({"created_to": "0383-06-03T08:37:26Z"}, "created_to"),
         ({"created_from": "9999-01-01T00:00:00Z"}, "created_from"),
-        ({"q": "x" * 2001}, "q"),
     ]
     for params, field in cases:
         response = api.client.get("/v1/search", params=params, headers=reader.headers)

@@ -125,8 +125,10 @@ def test_files_and_bulk_through_the_client(api):
     hindsight, team_id = _contributor(api)
     asset = hindsight.create_asset(retrospect(lessons=[lesson()]))
     attached = hindsight.upload_attachment(asset.id, "notes.pdf", pdf("cryostat torque notes"))
-    assert attached.content_type == "application/pdf" and attached.has_text
-    assert hindsight.list_attachments(asset.id).total == 1
+    assert attached.content_type == "application/pdf" and attached.text_status == "pending"
+    index_now(api)
+    listed = hindsight.list_attachments(asset.id)
+    assert listed.total == 1 and listed.items[0].has_text
     assert hindsight.download_attachment(attached.id).startswith(b"%PDF")
     with pytest.raises(UnsupportedMediaTypeError):
         hindsight.upload_attachment(asset.id, "run.pdf", b"\x7fELF\x02\x01\x01" + bytes(64))
