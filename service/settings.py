@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
     log_level: str = "INFO"
+    # Web pages: a session lasts this long from sign-in, whatever is done with it.
+    web_session_hours: int = Field(12, ge=1, le=24 * 30)
+    # Behind a proxy that terminates TLS, its X-Forwarded-Proto says whether the browser used
+    # https (and so whether the session cookie is Secure). Off: any client could send it.
+    web_trust_forwarded_proto: bool = False
+    # Failed sign-ins, in the `limits` notation: per client address, and per email.
+    web_sign_in_failures_per_address: str = "20/minute"
+    web_sign_in_failures_per_email: str = "5/minute"
 
     @field_validator("database_url")
     @classmethod
