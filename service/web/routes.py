@@ -13,12 +13,12 @@ from fastapi.staticfiles import StaticFiles
 
 from hindsight.service.ratelimit import FailureLimiter
 from hindsight.service.settings import Settings
-from hindsight.service.web import account, home
+from hindsight.service.web import account, assets, home, lessons, projects, reviews, search
 from hindsight.service.web.account import SignInLimits
 from hindsight.service.web.errors import WEB_TAG, install_page_errors
 from hindsight.service.web.session import check_csrf
 
-PAGES: tuple[ModuleType, ...] = (home, account)
+PAGES: tuple[ModuleType, ...] = (home, account, search, lessons, assets, projects, reviews)
 
 
 def build_router() -> APIRouter:

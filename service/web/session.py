@@ -11,12 +11,15 @@ site can sign someone in to an account of its choosing. A POST without it is a 4
 
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
+from hindsight.schemas.enums import Role
 from hindsight.service.auth import Principal
+from hindsight.service.errors import Forbidden
 from hindsight.service.sessions import service as sessions_service
 from hindsight.service.sessions.service import SignedIn
 from hindsight.service.web.exceptions import CsrfRefused, SignInRequired
@@ -95,6 +98,21 @@ def viewer(visit: SignedInVisit) -> Principal:
 
 Viewer = Annotated[Principal, Depends(viewer)]
 """The signed-in person as a `Principal`: pass it to the domain services as the API does."""
+
+
+def require(role: Role) -> Callable[[Principal], Principal]:
+    """A page's role gate, as deps.require is the API's: a 403 page below `role`."""
+
+    def gate(who: Viewer) -> Principal:
+        if not who.has_role(role):
+            raise Forbidden(f"This needs the {role.value} role; you are a {who.role.value}.")
+        return who
+
+    gate.__name__ = f"page_requires_{role.value}"
+    return gate
+
+
+Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 
 
 def sign_in_csrf_token(request: Request) -> str:
