@@ -159,6 +159,8 @@ def test_every_page_from_home_passes_axe_and_loads_only_from_this_site(
 
 def test_pages_fit_a_phone(open_page: Any, site: Site) -> None:
     page, watch = open_page(PHONE)
+    page.goto("/sign-in")
+    _shot(page, "sign-in", "phone")
     sign_in(page, site.people["alice"])
     for path in (
         "/",
@@ -238,6 +240,7 @@ def test_pre_project_review_journey_records_decisions_and_prints(
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    _shot(page, "review-errors", "desktop")
     summary.get_by_role("link", name="Enter a name for the project").click()
     assert page.evaluate("document.activeElement.id") == "title"
     page.get_by_label("Project name").fill("Discharge to assess, two more wards")
@@ -258,6 +261,7 @@ def test_pre_project_review_journey_records_decisions_and_prints(
     page.get_by_role("button", name="Save decisions").click()
     page.wait_for_load_state()
     assert page.get_by_text("Your decisions are saved").is_visible()
+    _shot(page, "review-saved", "desktop")
     # The stored review has its own address: it comes back as it was, with the decision.
     again, _ = open_page()
     sign_in(again, site.people["alice"])

@@ -3,7 +3,7 @@ and how they answer bad addresses and forms (the browser tests drive the same pa
 
 import re
 
-from tests.factories import Api, lesson, make_asset, make_project
+from tests.factories import Api, if_match, lesson, make_asset, make_project
 from tests.pages import make_person, post_form, signed_in
 from tests.search_helpers import index_now
 
@@ -123,9 +123,19 @@ def test_item_pages_show_the_lesson_its_whys_actions_and_where_it_came_from(api:
     assert (
         api.client.post("/v1/actions", json=action, headers=alice.caller.headers).status_code == 201
     )
+    moved = api.client.post(
+        f"/v1/lessons/{lesson_id}/transitions",
+        json={"to": "not_actioned", "reason": "The trust adopted a regional form instead"},
+        headers=if_match(alice.caller, 1),
+    )
+    assert moved.status_code == 200, moved.text
     index_now(api)
     client = signed_in(api.client, alice)
     page = client.get(f"/lessons/{lesson_id}").text
+    # The lifecycle's history: the move, with who made it and why.
+    history = page[page.index("<caption>History</caption>") :]
+    assert re.search(r"<td>Not actioned</td><td>User \d+</td>", history)
+    assert "The trust adopted a regional form instead" in history
     for shown in (
         "Why were referrals late?",
         "Root cause: Process",
