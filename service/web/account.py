@@ -119,6 +119,8 @@ def sign_out(request: Request, db: DbSession, visit: Visit) -> Response:
     return response
 
 
+# The error summary lists problems in the order of the fields on the page.
+_FIELD_ORDER = ("current_password", "new_password", "confirm_password")
 _PASSWORD_MESSAGES = {
     "new_password": f"Enter a new password of at least {PASSWORD_MIN_LENGTH} characters",
     "current_password": "Enter your current password",
@@ -174,6 +176,3 @@ def change_password(
     except ValidationFailed as exc:
         return _password_page(request, errors=forms.from_app_error(exc), status_code=422)
     return RedirectResponse("/account/password?changed=true", status_code=303)
-
-
-_FIELD_ORDER = ("current_password", "new_password", "confirm_password")
