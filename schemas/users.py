@@ -1,8 +1,20 @@
-from pydantic import ConfigDict, EmailStr, Field
+from typing import Annotated
+
+from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from hindsight.schemas import examples
 from hindsight.schemas.common import Id, Input, Output, UTCTimestamp
 from hindsight.schemas.enums import Role
+
+PASSWORD_MIN_LENGTH = 12
+
+# Kept as typed: spaces count (a passphrase may start or end with one). Left out of reprs,
+# and error messages never echo input, so a password does not reach a log.
+Password = Annotated[
+    str,
+    StringConstraints(strip_whitespace=False, min_length=PASSWORD_MIN_LENGTH, max_length=1024),
+    Field(json_schema_extra={"format": "password", "writeOnly": True}),
+]
 
 
 class UserCreate(Input):
@@ -14,6 +26,11 @@ class UserCreate(Input):
     team_ids: list[Id] = Field(default_factory=list, max_length=100)
     specialisms: list[str] = Field(default_factory=list, max_length=50)
     years_experience: int | None = Field(None, ge=0, le=80)
+    password: Password | None = Field(
+        None,
+        repr=False,
+        description="12 characters or more; kept only as an Argon2 hash, never returned",
+    )
 
 
 class UserUpdate(Input):
@@ -54,3 +71,12 @@ class Me(Output):
     role: Role
     team_ids: list[Id]
     is_bootstrap: bool = False
+
+
+class PasswordChange(Input):
+    """Sets or changes the caller's own password; once one is set, the current one is needed."""
+
+    current_password: (
+        Annotated[str, StringConstraints(strip_whitespace=False, max_length=1024)] | None
+    ) = Field(None, repr=False, json_schema_extra={"format": "password", "writeOnly": True})
+    new_password: Password = Field(repr=False)

@@ -44,6 +44,7 @@ from hindsight.service.settings import Settings
 from hindsight.service.teams.routes import router as teams_router
 from hindsight.service.tokens.routes import router as tokens_router
 from hindsight.service.users.routes import router as users_router
+from hindsight.service.web import routes as web
 
 log = logging.getLogger("hindsight")
 
@@ -148,6 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
         v1.include_router(router)
     app.include_router(health_router)
     app.include_router(v1)
+    web.install(app, settings)
     return app
 
 

@@ -23,7 +23,7 @@ from hindsight.schemas.enums import Role
 from hindsight.schemas.maturity import FrameworkCreate
 from hindsight.schemas.teams import TeamCreate
 from hindsight.schemas.tokens import TokenCreate
-from hindsight.schemas.users import UserCreate
+from hindsight.schemas.users import PASSWORD_MIN_LENGTH, PasswordChange, UserCreate
 from hindsight.service import migrations
 from hindsight.service.app import configure_logging
 from hindsight.service.audit import service as audit_service
@@ -201,6 +201,32 @@ def users_create(
         )
     )
     out.print(f"user {user.id}: {user.name} <{user.email}> ({user.role.value})")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Argument(help="the user's email")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="HINDSIGHT_NEW_PASSWORD",
+            help="12 characters or more; asked for when not given",
+        ),
+    ],
+) -> None:
+    """Set a user's password, with which they sign in to the web pages; ends their sessions."""
+    try:
+        change = PasswordChange(new_password=password)
+    except ValidationError as exc:
+        # Not pydantic's own message: it would print the password back.
+        raise _fail(f"the password must be {PASSWORD_MIN_LENGTH} characters or more") from exc
+    user_id = _as_admin(
+        lambda db: users_service.set_password_of(db, BOOTSTRAP_ADMIN, email, change).id
+    )
+    out.print(f"password set for user {user_id} <{email.strip().lower()}>")
 
 
 @tokens_app.command("create")

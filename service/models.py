@@ -13,6 +13,7 @@ from hindsight.service.maturity.models import Assessment, Framework
 from hindsight.service.outbox.models import OutboxEntry
 from hindsight.service.projects.models import Project, ProjectTeam
 from hindsight.service.search.models import SearchLogEntry
+from hindsight.service.sessions.models import WebSession
 from hindsight.service.teams.models import Team
 from hindsight.service.tokens.models import ApiToken
 from hindsight.service.users.models import User, UserTeam
@@ -41,4 +42,5 @@ __all__ = [
     "User",
     "UserTeam",
     "VersionRecord",
+    "WebSession",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import limits
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(64, ge=1)
     # A client that has not sent its request headers within this is disconnected.
     header_timeout_seconds: float = Field(30, gt=0)
+    # Web pages: a session lasts this long from sign-in, whatever is done with it.
+    web_session_hours: int = Field(12, ge=1, le=24 * 30)
+    # Behind a proxy that terminates TLS, its X-Forwarded-Proto says whether the browser used
+    # https (and so whether the session cookie is Secure). Off: any client could send it.
+    web_trust_forwarded_proto: bool = False
+    # Failed sign-ins, in the `limits` notation: per client address, and per email.
+    web_sign_in_failures_per_address: str = "20/minute"
+    web_sign_in_failures_per_email: str = "5/minute"
 
     @field_validator("database_url")
     @classmethod
@@ -84,14 +92,17 @@ class Settings(BaseSettings):
                 value = make_url(value).render_as_string(hide_password=True)
             yield name, value
 
-    @field_validator("auth_failure_limit")
+    @field_validator(
+        "auth_failure_limit", "web_sign_in_failures_per_address", "web_sign_in_failures_per_email"
+    )
     @classmethod
-    def _rate(cls, value: str) -> str:
+    def _a_rate(cls, value: str, info: ValidationInfo) -> str:
         try:
             limits.parse(value)
         except ValueError as exc:
             raise ValueError(
-                "HINDSIGHT_AUTH_FAILURE_LIMIT must read like '20/minute' or '100/hour'"
+                f"HINDSIGHT_{(info.field_name or '').upper()}: {value!r} is not a rate such as "
+                "'5/minute' or '20 per hour'"
             ) from exc
         return value
 

@@ -16,6 +16,8 @@ class User(SQLModel, table=True):
     specialisms: list[str] = Field(default_factory=list, sa_type=JSON)
     years_experience: int | None = None
     is_active: bool = Field(default=True)
+    # An Argon2 hash (users/passwords.py); None until a password is set. Never served.
+    password_hash: str | None = Field(default=None, max_length=255)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Response
 
 from hindsight.schemas.common import Page
-from hindsight.schemas.users import Me, UserCreate, UserRead, UserUpdate
+from hindsight.schemas.users import Me, PasswordChange, UserCreate, UserRead, UserUpdate
 from hindsight.service.deps import (
     Admin,
     CurrentPrincipal,
@@ -39,6 +39,15 @@ def list_users(db: DbSession, who: Admin, page: Paging) -> Page[UserRead]:
 def read_me(who: CurrentPrincipal) -> Me:
     """The caller, with role and teams. The bootstrap admin key answers with `id: null`."""
     return users_service.me(who)
+
+
+@router.post("/me/password", status_code=204)
+def set_my_password(payload: PasswordChange, db: DbSession, who: CurrentPrincipal) -> Response:
+    """Set or change your own password (12 characters or more), with which you sign in to the
+    web pages. Once a password is set, `current_password` must be the current one (a 422
+    otherwise). Your web sessions end; API tokens keep working."""
+    users_service.set_own_password(db, who, payload)
+    return Response(status_code=204)
 
 
 @router.get("/{user_id}", response_model=UserRead)

@@ -4,13 +4,22 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from hindsight.schemas.users import Me, UserCreate, UserRead, UserUpdate
+from hindsight.schemas.users import Me, PasswordChange, UserCreate, UserRead, UserUpdate
 from hindsight.service import idempotency
 from hindsight.service.auth import Principal
 from hindsight.service.columns import utcnow
-from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from hindsight.service.pagination import fetch_page
+from hindsight.service.sessions import service as sessions_service
 from hindsight.service.teams import service as teams_service
+from hindsight.service.users import passwords
 from hindsight.service.users.models import User, UserTeam
 
 
@@ -72,6 +81,7 @@ def create(
         role=payload.role.value,
         specialisms=payload.specialisms,
         years_experience=payload.years_experience,
+        password_hash=(passwords.hash_password(payload.password) if payload.password else None),
     )
     db.add(user)
     try:
@@ -104,6 +114,8 @@ def update_user(
         raise PreconditionFailed(
             f"user {user_id} changed since version {expected_version}; read it again"
         )
+    if changes.get("is_active") is False:
+        sessions_service.end_all_for_user(db, user_id)
     if team_ids is not None:
         wanted = teams_service.require_existing(db, team_ids, field="body.team_ids")
         db.execute(delete(UserTeam).where(UserTeam.user_id == user_id))
@@ -111,3 +123,48 @@ def update_user(
     db.commit()
     db.expire_all()
     return to_read(db, get(db, who, user_id))
+
+
+def set_own_password(
+    db: Session, who: Principal, change: PasswordChange, *, keep_session_id: int | None = None
+) -> None:
+    """Sets or changes the caller's password. Once one is set, `current_password` must match
+    (a 422 on that field otherwise). Every web session of the caller ends but
+    `keep_session_id` (the browser that made the change), so a stolen session dies with the
+    old password. The bootstrap admin key has no user to hold a password: a 400."""
+    if who.user_id is None:
+        raise BadRequest("the bootstrap admin key has no user; sign in as a user to set one")
+    user = db.get(User, who.user_id)
+    if user is None:
+        raise NotFound(f"there is no user {who.user_id}")
+    if user.password_hash is not None:
+        current = change.current_password or ""
+        if not current:
+            raise ValidationFailed(
+                "body.current_password", "enter your current password to change it"
+            )
+        if not passwords.verify(current, user.password_hash):
+            raise ValidationFailed("body.current_password", "the current password is not right")
+    _store_password(db, user, change.new_password, keep_session_id=keep_session_id)
+    db.commit()
+
+
+def set_password_of(db: Session, who: Principal, email: str, change: PasswordChange) -> User:
+    """An admin sets someone's password (the command line's `users set-password`), without
+    the current one; the person's web sessions end. NotFound for an unknown email."""
+    if not who.is_admin:
+        raise Forbidden("only admins set another person's password")
+    user = db.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"there is no user with email {email}")
+    _store_password(db, user, change.new_password, keep_session_id=None)
+    db.commit()
+    return user
+
+
+def _store_password(db: Session, user: User, password: str, *, keep_session_id: int | None) -> None:
+    assert user.id is not None
+    user.password_hash = passwords.hash_password(password)
+    user.version += 1
+    user.updated_at = utcnow()
+    sessions_service.end_all_for_user(db, user.id, keep_session_id=keep_session_id)

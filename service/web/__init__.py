@@ -1,0 +1,1 @@
+"""The web pages: server-rendered HTML over the same services and visibility as the API."""

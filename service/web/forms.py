@@ -1,0 +1,43 @@
+"""Turning what a form sent into a schema, and what went wrong into messages per field.
+
+Pages validate with the API's own schemas (one rule, one place). A pydantic error or a
+`ValidationFailed` names a field as the API does (`body.new_password`, `new_password`);
+a page shows it beside its field, whose id is the field's name.
+"""
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from hindsight.service.errors import AppError
+
+FieldErrors = dict[str, str]
+Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def field_name(location: str | tuple[object, ...]) -> str:
+    parts = location.split(".") if isinstance(location, str) else [str(p) for p in location]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return parts[0] if parts else ""
+
+
+def from_validation(
+    error: ValidationError, messages: Mapping[str, str] | None = None
+) -> FieldErrors:
+    """One message per field, the first pydantic gave, unless `messages` words it better."""
+    errors: FieldErrors = {}
+    for item in error.errors():
+        name = field_name(item["loc"])
+        errors.setdefault(name, (messages or {}).get(name) or item["msg"])
+    return errors
+
+
+def from_app_error(error: AppError) -> FieldErrors:
+    return {field_name(d["field"]): d["message"] for d in error.details if d.get("field")}
+
+
+def parse(schema: type[Schema], data: Mapping[str, object]) -> Schema:
+    """`schema` from form data, where an empty field means "not given"."""
+    return schema.model_validate({k: v for k, v in data.items() if v not in ("", None)})
