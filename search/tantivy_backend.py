@@ -131,9 +131,12 @@ class TantivyBackend(BaseBackend):
         with self._lock:
             writer, self._writer = self._writer, None
             if writer is not None:
-                # Already broken, it may refuse even this: dropping it is all that is left.
+                # Already broken, it may refuse even these. Dropping the Python object is not
+                # enough: tantivy keeps its own directory lock until the writer is consumed.
                 with contextlib.suppress(Exception):
                     writer.rollback()
+                with contextlib.suppress(Exception):
+                    writer.wait_merging_threads()
 
     def close(self) -> None:
         with self._lock:

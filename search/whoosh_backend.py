@@ -6,8 +6,10 @@ parser, which joins words with AND, is never used. Filters and the access scope 
 `filter=`, which whoosh applies while collecting: totals and facet counts honour them.
 """
 
+import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,24 @@ def _fields(doc: IndexDoc) -> dict[str, Any]:
     return out
 
 
+@contextmanager
+def _writing(writer: Any) -> Iterator[Any]:
+    """Commit at the end; on a failure (a full disk) cancel, which releases the index's
+    write lock: a writer left holding it would refuse every later write."""
+    try:
+        yield writer
+        writer.commit()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        # A commit that failed half-way leaves cancel() nothing to do, lock included.
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            with contextlib.suppress(Exception):
+                lock.release()
+        raise
+
+
 class WhooshBackend(BaseBackend):
     def __init__(self, index_dir: Path | None) -> None:
         self._dir = Path(index_dir) if index_dir else None
@@ -108,18 +128,14 @@ class WhooshBackend(BaseBackend):
         self._searcher = self._index.searcher(weighting=scoring.BM25F())
 
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
-        with self._lock:
-            writer = self._index.writer(limitmb=256)
+        with self._lock, _writing(self._index.writer(limitmb=256)) as writer:
             for doc in docs:
                 writer.update_document(**_fields(doc))
-            writer.commit()
 
     def delete(self, doc_ids: Sequence[str]) -> None:
-        with self._lock:
-            writer = self._index.writer()
+        with self._lock, _writing(self._index.writer()) as writer:
             for doc_id in doc_ids:
                 writer.delete_by_term("doc_id", doc_id)
-            writer.commit()
 
     def _clear(self) -> None:
         with self._lock:

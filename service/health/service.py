@@ -84,4 +84,5 @@ def for_anyone(health: Health) -> Health:
     shown = {name: None for name in type(health).model_fields}
     shown.update({name: _word(getattr(health, name)) for name in PUBLIC_PARTS})
     shown.update({name: getattr(health, name) for name in PUBLIC_COUNTS})
-    return Health.model_validate(shown)
+    # Not validated: a detail field added later may not be nullable, and must still be hidden.
+    return Health.model_construct(**shown)

@@ -5,9 +5,12 @@ Five assets of team A, each with one lesson:
   4 restricted to B, in review 5 restricted (no teams), published
 """
 
+import json
+
 import pytest
 
 from tests.factories import Api, Caller, if_match, lesson, make_asset
+from tests.search_helpers import index_now
 
 EXPECTED = {
     "a_contributor": {1, 2, 3, 4, 5},  # the owning team sees everything it owns
@@ -136,3 +139,56 @@ def test_lesson_cannot_be_added_to_an_archived_asset(api: Api, world) -> None:
     assert archived.status_code == 200
     response = api.client.post("/v1/lessons", json=lesson(asset_id=assets[1]["id"]), headers=admin)
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_every_read_path_agrees_with_the_lists(api: Api, world, who: str) -> None:
+    """Access parity: search hits, facets, suggestions, related lessons, exports, metrics
+    and versions show a caller exactly what the lists show them, for every role and team."""
+    headers, assets = world
+    caller = headers[who]
+    listed_assets = {
+        i["id"] for i in api.client.get("/v1/assets?limit=100", headers=caller).json()["items"]
+    }
+    listed_lessons = {
+        i["id"] for i in api.client.get("/v1/lessons?limit=100", headers=caller).json()["items"]
+    }
+    assert listed_assets == {assets[n]["id"] for n in EXPECTED[who]}
+    index_now(api)
+
+    found = api.client.get("/v1/search", params={"q": "referral", "limit": 50}, headers=caller)
+    assert found.status_code == 200, found.text
+    body = found.json()
+    hits = {(i["type"], i["id"]) for i in body["items"]}
+    assert {i for t, i in hits if t == "asset"} == listed_assets
+    assert {i for t, i in hits if t == "lesson"} == listed_lessons
+    assert body["total"] == len(listed_assets) + len(listed_lessons)
+    assert body["facets"]["type"] == {
+        name: n for name, n in (("asset", len(listed_assets)), ("lesson", len(listed_lessons))) if n
+    }
+    assert sum(body["facets"]["status"].values()) == body["total"]
+
+    titles = {a["title"] for a in assets.values() if a["id"] in listed_assets}
+    suggested = api.client.get("/v1/search/suggest", params={"q": "asset"}, headers=caller)
+    assert suggested.status_code == 200
+    assert {s for s in suggested.json()["suggestions"] if s.startswith("asset ")} <= titles
+
+    related = api.client.get(
+        f"/v1/lessons/{assets[1]['lesson_ids'][0]}/related", headers=caller
+    ).json()
+    assert {i["id"] for i in related["items"]} <= listed_lessons
+
+    for kind, listed in (("assets", listed_assets), ("lessons", listed_lessons)):
+        export = api.client.get("/v1/export", params={"type": kind}, headers=caller)
+        assert export.status_code == 200, export.text
+        assert {json.loads(line)["id"] for line in export.text.splitlines()} == listed
+
+    figures = api.client.get("/v1/metrics/learning", headers=caller).json()
+    assert figures["lessons"]["total"] == len(listed_lessons)
+
+    for asset in assets.values():
+        versions = api.client.get(f"/v1/assets/{asset['id']}/versions", headers=caller)
+        assert versions.status_code == (200 if asset["id"] in listed_assets else 404)
+        if versions.status_code == 200:
+            # Access never changed in this world: every earlier state was readable too.
+            assert not any(v["withheld"] for v in versions.json()["items"])

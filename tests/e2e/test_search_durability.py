@@ -1,5 +1,6 @@
 """The outbox keeps every acknowledged write: kill -9 the server, start it again, all found."""
 
+import shutil
 import time
 from pathlib import Path
 
@@ -98,5 +99,39 @@ def test_several_workers_share_one_index_and_one_writer(database_url: str, tmp_p
         for _ in range(3):
             _wait_for_all(server, headers, dict.fromkeys(WORDS, 2))
         assert server.log().count("this process is the index writer") == 1, server.log()[-3000:]
+    finally:
+        server.kill()
+
+
+def test_an_index_deleted_under_a_running_server_is_rebuilt(database_url: str, tmp_path: Path):
+    """Delete the index folder while the server runs: search answers 503 with Retry-After,
+    then finds the old items again, without a restart or a reindex by hand."""
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path}/healing.db"
+    server = Server(database_url, tmp_path).start("--migrate")
+    try:
+        with httpx.Client(base_url=server.url, headers=ADMIN, timeout=30) as http:
+            headers = _contributor(http)
+            for n, word in enumerate(WORDS[:3]):
+                response = http.post("/v1/assets", json=_retrospect(n, word), headers=headers)
+                assert response.status_code == 201, response.text
+        expected = dict.fromkeys(WORDS[:3], 2)
+        _wait_for_all(server, headers, expected)
+        shutil.rmtree(tmp_path / "index")
+        refused = httpx.get(f"{server.url}/v1/search", params={"q": "amber"}, headers=headers)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error"]["code"] == "index_unavailable"
+        assert refused.headers["retry-after"].isdigit()
+        deadline = time.monotonic() + 30
+        while True:
+            response = httpx.get(f"{server.url}/v1/search", params={"q": "amber"}, headers=headers)
+            if response.status_code == 200:
+                break
+            assert response.status_code == 503, response.text
+            assert time.monotonic() < deadline, server.log()[-3000:]
+            time.sleep(0.1)
+        _wait_for_all(server, headers, expected)
+        assert httpx.get(f"{server.url}/healthz").json()["index"] == "ok"
+        assert "rebuilding the search index" in server.log()
     finally:
         server.kill()
