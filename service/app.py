@@ -34,6 +34,8 @@ from hindsight.service.settings import Settings
 from hindsight.service.teams.routes import router as teams_router
 from hindsight.service.tokens.routes import router as tokens_router
 from hindsight.service.users.routes import router as users_router
+from hindsight.service.webhooks.routes import router as webhooks_router
+from hindsight.service.worker import make_runner
 
 log = logging.getLogger("hindsight")
 
@@ -68,9 +70,16 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.search = SearchRuntime.start(settings, engine)
+        # Built always, started only when this process runs jobs: tests and tools drive it
+        # with `run_until_idle` instead.
+        app.state.jobs = make_runner(engine, settings, app.state.search.backend)
+        if settings.run_worker:
+            app.state.jobs.start()
         try:
             yield
         finally:
+            if settings.run_worker:
+                app.state.jobs.stop()
             app.state.search.stop()
             engine.dispose()
 
@@ -113,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
         maturity_router,
         metrics_router,
         bulk_router,
+        webhooks_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

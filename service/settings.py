@@ -38,6 +38,25 @@ class Settings(BaseSettings):
     # Waiting for the SQLite write lock beats failing with "database is locked".
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
     log_level: str = "INFO"
+    # Push (webhooks, notifications, email): the job runner and where links point.
+    run_worker: bool = Field(
+        True, description="run background jobs in this process (`serve --no-worker` turns it off)"
+    )
+    jobs_poll_seconds: float = Field(0.25, gt=0)
+    jobs_threads: int = Field(4, ge=1, le=64)
+    # A job claimed by a process that died is taken again after this; longer than any
+    # handler runs (a webhook attempt times out after 15 s).
+    jobs_lease_seconds: float = Field(60.0, ge=1)
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="base of the links in webhooks and emails"
+    )
+    webhooks_allow_private: bool = Field(
+        False, description="let webhooks reach private, loopback and link-local addresses"
+    )
+    smtp_url: SecretStr | None = Field(
+        None, description="smtp://host:port or smtp+starttls://user:pass@host:port"
+    )
+    mail_from: str = "Hindsight <hindsight@localhost>"
 
     @field_validator("database_url")
     @classmethod

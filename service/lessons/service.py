@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, delete, select, update
 from sqlmodel import Session
 
+from hindsight.schemas.enums import WebhookEvent
 from hindsight.schemas.lessons import LessonCreate, LessonFields, LessonRead, LessonUpdate
 from hindsight.schemas.lessons import check_whys as _check_whys
 from hindsight.schemas.versions import VersionRead
@@ -20,6 +21,7 @@ from hindsight.service.assets.models import Asset
 from hindsight.service.auth import Principal
 from hindsight.service.columns import utcnow
 from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.events import service as events
 from hindsight.service.history import service as history
 from hindsight.service.lessons.models import Lesson, LessonLabel
 from hindsight.service.outbox import service as outbox
@@ -227,7 +229,22 @@ def add(db: Session, asset_id: int, fields: LessonFields) -> Lesson:
     assert lesson.id is not None
     _set_labels(db, lesson.id, tags=fields.tags, topics=fields.applicability.topics)
     outbox.enqueue(db, entity_type=ENTITY, entity_id=lesson.id)
+    emit(db, WebhookEvent.lesson_created, lesson)
     return lesson
+
+
+def emit(db: Session, event: WebhookEvent, lesson: Lesson, **extra: object) -> None:
+    """Tell webhooks and subscriptions about `lesson` (in the caller's transaction)."""
+    assert lesson.id is not None
+    data = {
+        "asset_id": lesson.asset_id,
+        "title": lesson.title,
+        "status": lesson.status,
+        "polarity": lesson.polarity,
+        "impact": lesson.impact,
+        **extra,
+    }
+    events.emit(db, event, item_type=ENTITY, item_id=lesson.id, data=data)
 
 
 def create(

@@ -1,0 +1,72 @@
+"""A real webhook receiver (an HTTP server in a thread) and helpers to run queued jobs."""
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    url: str
+    requests: list[Received] = field(default_factory=list)
+    # Status codes to answer, in order; 200 once they run out.
+    answers: list[int] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.requests) >= count, timeout=timeout)
+        assert len(self.requests) >= count, f"{len(self.requests)} of {count} requests arrived"
+        return list(self.requests)
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    box: dict[str, Receiver] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            got = box["r"]
+            with got.arrived:
+                got.requests.append(Received(dict(self.headers.items()), body))
+                status = got.answers.pop(0) if got.answers else 200
+                got.arrived.notify_all()
+            self.send_response(status)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    box["r"] = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hook")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield box["r"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_jobs(client: TestClient) -> int:
+    """Run every due background job now, in this thread (the app's runner is not started in
+    API tests)."""
+    return client.app.state.jobs.run_until_idle()  # type: ignore[attr-defined]
