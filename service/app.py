@@ -27,10 +27,12 @@ from hindsight.service.lessons.routes import router as lessons_router
 from hindsight.service.maturity.routes import router as maturity_router
 from hindsight.service.metrics.routes import router as metrics_router
 from hindsight.service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from hindsight.service.notifications.routes import router as notifications_router
 from hindsight.service.projects.routes import router as projects_router
 from hindsight.service.search.routes import router as search_router
 from hindsight.service.search.runtime import SearchRuntime
 from hindsight.service.settings import Settings
+from hindsight.service.subscriptions.routes import router as subscriptions_router
 from hindsight.service.teams.routes import router as teams_router
 from hindsight.service.tokens.routes import router as tokens_router
 from hindsight.service.users.routes import router as users_router
@@ -123,6 +125,8 @@ def create_app(settings: Settings) -> FastAPI:
         metrics_router,
         bulk_router,
         webhooks_router,
+        subscriptions_router,
+        notifications_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

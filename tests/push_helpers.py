@@ -70,3 +70,48 @@ def run_jobs(client: TestClient) -> int:
     """Run every due background job now, in this thread (the app's runner is not started in
     API tests)."""
     return client.app.state.jobs.run_until_idle()  # type: ignore[attr-defined]
+
+
+@dataclass
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received."""
+
+    port: int
+    messages: list[Any] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[Any]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} emails arrived"
+        return list(self.messages)
+
+
+@contextmanager
+def smtp_server() -> Iterator[Mailbox]:
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    from tests.e2e.server import free_port
+
+    box = Mailbox(port=free_port())
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            with box.arrived:
+                box.messages.append(message)
+                box.arrived.notify_all()
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()

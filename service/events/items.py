@@ -2,15 +2,22 @@
 asked again at sending time (a webhook's attempt, an email), never a copy of its rule."""
 
 from collections.abc import Callable
+from typing import Any
 
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlmodel import Session
 
 from hindsight.schemas.enums import Role
 from hindsight.service.actions import service as actions_service
+from hindsight.service.actions.models import Action
 from hindsight.service.applications import service as applications_service
+from hindsight.service.applications.models import Application
+from hindsight.service.assets import access as asset_access
 from hindsight.service.assets import service as assets_service
 from hindsight.service.auth import Principal
+from hindsight.service.due_diligence import access as checks_access
 from hindsight.service.due_diligence import service as due_diligence_service
+from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.errors import NotFound
 from hindsight.service.lessons import service as lessons_service
 
@@ -24,6 +31,16 @@ LOOKUPS: dict[str, Lookup] = {
     "action": actions_service.get_visible,
     "application": applications_service.get_visible,
     "due_diligence": due_diligence_service.get,
+}
+
+# item type -> the ids of that type `who` may see, for one SQL predicate over a list of
+# things about items (the notifications inbox).
+VISIBLE_IDS: dict[str, Callable[[Principal], Select[Any]]] = {
+    "asset": asset_access.visible_ids,
+    "lesson": lessons_service.visible_ids,
+    "action": lambda who: select(Action.id).where(actions_service.visible_to(who)),
+    "application": lambda who: select(Application.id).where(applications_service.visible_to(who)),
+    "due_diligence": lambda who: select(DueDiligenceCheck.id).where(checks_access.visible_to(who)),
 }
 
 # Where a person reads the item.
@@ -56,3 +73,22 @@ def is_visible(db: Session, who: Principal, item_type: str, item_id: int) -> boo
 
 def link(base_url: str, item_type: str, item_id: int) -> str:
     return base_url.rstrip("/") + PATHS.get(item_type, "/").format(id=item_id)
+
+
+def title_of(db: Session, who: Principal, item_type: str, item_id: int) -> str | None:
+    """The item's title as `who` may read it; None when they may not."""
+    lookup = LOOKUPS.get(item_type)
+    if lookup is None:
+        return None
+    try:
+        found = lookup(db, who, item_id)
+    except NotFound:
+        return None
+    return str(getattr(found, "title", f"{item_type} {item_id}"))
+
+
+def about_visible(who: Principal, item_type: Any, item_id: Any) -> ColumnElement[bool]:
+    """Rows about an item (`item_type`, `item_id` columns) that `who` may see; rows about no
+    item pass."""
+    clauses = [and_(item_type == kind, item_id.in_(ids(who))) for kind, ids in VISIBLE_IDS.items()]
+    return or_(item_type.is_(None), *clauses) if clauses else false()
