@@ -28,6 +28,12 @@ class Receiver:
     # Status codes to answer, in order; 200 once they run out.
     answers: list[int] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    # When set, the first request is held open (no answer) until `release` is set.
+    hold_first: bool = False
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def ids(self) -> list[str]:
+        return [r.headers["webhook-id"] for r in self.requests]
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
         with self.arrived:
@@ -47,7 +53,10 @@ def receiver() -> Iterator[Receiver]:
             with got.arrived:
                 got.requests.append(Received(dict(self.headers.items()), body))
                 status = got.answers.pop(0) if got.answers else 200
+                hold = got.hold_first and len(got.requests) == 1
                 got.arrived.notify_all()
+            if hold:
+                got.release.wait(60)
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
@@ -62,6 +71,7 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield box["r"]
     finally:
+        box["r"].release.set()
         server.shutdown()
         server.server_close()
 
