@@ -46,8 +46,8 @@ def handlers(
     smtp_target = smtp.parse_url(smtp_url) if smtp_url else None
 
     def fan_out(job: Claimed) -> None:
-        delivery.fan_out(engine, base_url, job)
         with session_scope(engine) as db:
+            delivery.fan_out(db, base_url, job)
             matching.queue_matches(db, job)
             db.commit()
 

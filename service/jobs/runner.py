@@ -263,18 +263,23 @@ class Runner:
                     self.run_periodic()
                     next_periodic = now + self._periodic_every
                 inflight = {f for f in inflight if not f.done()}
-                free = self._threads - len(inflight)
-                batch = claim(self.engine, self.worker_id, free, self._lease) if free else []
+                # Claim a little ahead of the free threads, so a thread that finishes finds
+                # its next job waiting instead of waiting for the next claim.
+                free = 2 * self._threads - len(inflight)
+                batch = claim(self.engine, self.worker_id, free, self._lease) if free > 0 else []
                 for job in batch:
-                    inflight.add(
-                        self._pool.submit(run_one, self.engine, self.handlers, job, self.worker_id)
+                    future = self._pool.submit(
+                        run_one, self.engine, self.handlers, job, self.worker_id
                     )
+                    future.add_done_callback(lambda _f: self._wake.set())
+                    inflight.add(future)
                 self.last_error = None
             except Exception as exc:  # (a database hiccup: log, wait, go on)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("the job runner could not claim jobs; retrying")
                 batch = []
                 clock.wait(min(self._poll * 8, 5.0))
-            if not batch:
+            if not batch or len(inflight) >= 2 * self._threads:
+                # Woken early by a finished job (there may be more due) or by `wake`.
                 self._wake.wait(self._poll)
                 self._wake.clear()

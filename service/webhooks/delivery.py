@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select, update
+from sqlmodel import Session
 from standardwebhooks import Webhook as Signer
 
 from hindsight.schemas.enums import DeliveryStatus
@@ -40,8 +41,9 @@ def hook_scope(hook: Webhook) -> Any:
     return items.reader_of(hook.team_id, name=f"webhook {hook.id}")
 
 
-def fan_out(engine: Engine, base_url: str, job: Claimed) -> None:
-    """Store one delivery per active hook that listens to the event and may see its item."""
+def fan_out(db: Session, base_url: str, job: Claimed) -> None:
+    """Store one delivery per active hook that listens to the event and may see its item
+    (in the caller's transaction)."""
     event, item_type, item_id = (
         job.payload["event"],
         job.payload["item_type"],
@@ -52,24 +54,22 @@ def fan_out(engine: Engine, base_url: str, job: Claimed) -> None:
         "timestamp": job.payload["occurred_at"],
         "data": {**job.payload["data"], "url": items.link(base_url, item_type, item_id)},
     }
-    with session_scope(engine) as db:
-        hooks = [
-            h
-            for h in db.execute(select(Webhook).where(Webhook.active)).scalars()  # type: ignore[arg-type]
-            if event in h.events
-        ]
-        for hook in hooks:
-            if not items.is_visible(db, hook_scope(hook), item_type, item_id):
-                continue
-            webhooks_service.queue_delivery(
-                db,
-                hook,
-                event=event,
-                message_id=f"msg_e{job.id}_h{hook.id}",
-                body=body,
-                item=(item_type, item_id),
-            )
-        db.commit()
+    hooks = [
+        h
+        for h in db.execute(select(Webhook).where(Webhook.active)).scalars()  # type: ignore[arg-type]
+        if event in h.events
+    ]
+    for hook in hooks:
+        if not items.is_visible(db, hook_scope(hook), item_type, item_id):
+            continue
+        webhooks_service.queue_delivery(
+            db,
+            hook,
+            event=event,
+            message_id=f"msg_e{job.id}_h{hook.id}",
+            body=body,
+            item=(item_type, item_id),
+        )
 
 
 @dataclass(frozen=True)
