@@ -225,9 +225,10 @@ def main() -> None:
     parser.add_argument("--search-seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--latency-only", action="store_true", help="skip the search cost")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for part in ("latency", "cost"):
+        for part in ("latency",) if args.latency_only else ("latency", "cost"):
             folder = Path(tmp) / part
             folder.mkdir()
             url = None

@@ -65,8 +65,10 @@ def handlers(
                 key=job.payload["key"],
             )
 
+    http = delivery.client()
+
     def deliver(job: Claimed) -> None:
-        delivery.attempt(engine, job, allow_private=allow_private)
+        delivery.attempt(engine, http, job, allow_private=allow_private)
 
     def daily(job: Claimed) -> None:
         day = datetime.fromisoformat(job.payload["day"]).date()
