@@ -152,12 +152,14 @@ def run_one(engine: Engine, handlers: Mapping[str, Handler], job: Claimed, worke
     _settle(engine, job, worker_id, status="done", last_error=None, finished_at=utcnow())
 
 
-def release_abandoned(engine: Engine) -> int:
-    """Put every `running` job back to `pending` (only when this runner is the only one)."""
+def release_abandoned(engine: Engine, worker_id: str | None = None) -> int:
+    """Put `running` jobs back to `pending`: every one (only when this runner is the only
+    one), or those claimed by `worker_id` (its own, claimed but never started, at a stop)."""
+    stmt = update(Job).where(Job.status == "running")  # type: ignore[arg-type]
+    if worker_id is not None:
+        stmt = stmt.where(Job.claimed_by == worker_id)  # type: ignore[arg-type]
     with session_scope(engine) as db:
-        result = db.execute(
-            update(Job).where(Job.status == "running").values(status="pending", lease_until=None)  # type: ignore[arg-type]
-        )
+        result = db.execute(stmt.values(status="pending", lease_until=None))
         db.commit()
         return int(result.rowcount or 0)
 
@@ -204,7 +206,11 @@ class Runner:
         if self._thread is not None:
             self._thread.join(timeout=30)
         if self._pool is not None:
+            # Jobs in progress finish; those claimed but not started go back to the queue
+            # at once, rather than after their lease.
             self._pool.shutdown(wait=True, cancel_futures=True)
+            if self.is_runner:
+                release_abandoned(self.engine, self.worker_id)
         if self._lock is not None:
             self._lock.release()
         self.is_runner = False

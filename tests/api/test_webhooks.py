@@ -12,6 +12,7 @@ from standardwebhooks import Webhook as Verifier
 
 from hindsight.service.app import create_app
 from hindsight.service.settings import Settings
+from hindsight.service.worker import make_runner
 from tests.factories import Api, Caller, if_match, lesson, make_asset
 from tests.push_helpers import Receiver, receiver, run_jobs
 
@@ -256,3 +257,21 @@ def hook_of(arrived, *hooks: dict) -> str:
             continue
         return name
     raise AssertionError("no hook's secret verifies this request")
+
+
+def test_the_address_is_checked_again_when_sending(
+    hooks_api: Api, inbox: Receiver, settings: Settings
+) -> None:
+    """A hook made while private addresses were allowed (or whose name resolved elsewhere
+    then) is refused at sending time by a runner that does not allow them."""
+    api = hooks_api
+    hook = make_hook(api, inbox.url, ["asset.published"])
+    reviewer = api.make_user("reviewer", [api.make_team()["id"]])
+    publish(api, reviewer)
+    app = api.client.app
+    strict = make_runner(app.state.engine, settings, app.state.search.backend)
+    strict.run_until_idle()
+    [delivery] = deliveries(api, hook["id"])
+    assert delivery["status"] == "pending" and delivery["last_status_code"] is None
+    assert "private" in delivery["last_error"]
+    assert inbox.requests == []
