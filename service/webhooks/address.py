@@ -62,7 +62,7 @@ def resolve(url: str, *, allow_private: bool) -> Target:
     scheme, host, port = parse(url)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, ValueError) as exc:  # gaierror, and idna errors of odd names
         raise Refused(f"the host {host!r} cannot be resolved: {exc}") from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses:
