@@ -97,8 +97,9 @@ def test_signed_delivery_with_a_retry_and_the_guard(
         inbox.answers = [500]
         started = time.monotonic()
         asset = _publish(http, headers, "Signed and retried")
-        first, second = inbox.wait_for(2, timeout=30)
-        assert 4 < time.monotonic() - started < 20  # the retry came about 5 s later
+        first, second = inbox.wait_for(2, timeout=90)
+        # The retry waits about 5 s (a loaded machine may add to it, never take from it).
+        assert time.monotonic() - started > 4
         assert first.headers["webhook-id"] == second.headers["webhook-id"]
         payload = Verifier(hook["secret"]).verify(second.body, second.headers)
         assert payload["type"] == "asset.published" and payload["data"]["id"] == asset["id"]
@@ -136,12 +137,12 @@ def test_a_delivery_survives_kill_9_in_the_middle(
     inbox.release.set()
     restarted = Server(url, tmp_path, extra_env=PUSH_ENV).start()
     try:
-        again = inbox.wait_for(2, timeout=30)[1]
+        again = inbox.wait_for(2, timeout=90)[1]
         assert again.headers["webhook-id"] == held.headers["webhook-id"]
         assert again.body == held.body
         Verifier(hook["secret"]).verify(again.body, again.headers)
         http = httpx.Client(base_url=restarted.url, timeout=30)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while _deliveries(http, hook["id"])[0]["status"] != "delivered":
             assert time.monotonic() < deadline
             time.sleep(0.2)
@@ -164,7 +165,7 @@ def test_subscription_email_holds_only_what_its_reader_may_see(
         assert subscribed.status_code == 201, subscribed.text
         _publish(http, headers, "Restricted cobalt review", visibility="restricted")
         _publish(http, headers, "Open cobalt review")
-        [mail] = mailbox.wait_for(1, timeout=30)
+        [mail] = mailbox.wait_for(1, timeout=90)
         assert "Open cobalt review" in mail["Subject"]
         time.sleep(2)  # the restricted one would have arrived by now
         assert len(mailbox.messages) == 1
@@ -196,7 +197,7 @@ def test_two_workers_on_postgresql_deliver_each_event_once(
         _, headers = _reviewer(http)
         for n in range(40):
             _publish(http, headers, f"Shared queue {n}")
-        inbox.wait_for(40, timeout=60)
+        inbox.wait_for(40, timeout=180)
         time.sleep(2)  # any duplicate would have arrived by now
         ids = inbox.ids()
         assert len(ids) == 40 and len(set(ids)) == 40
