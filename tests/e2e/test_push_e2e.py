@@ -127,14 +127,17 @@ def test_a_delivery_survives_kill_9_in_the_middle(
 ) -> None:
     url = _url(database_url, tmp_path)
     server = Server(url, tmp_path, extra_env=PUSH_ENV).start("--migrate")
-    http = httpx.Client(base_url=server.url, timeout=30)
-    hook = _hook(http, inbox.url, ["asset.published"])
-    _, headers = _reviewer(http)
-    inbox.hold_first = True  # the receiver has the request, and answers nothing yet
-    _publish(http, headers, "Delivered across a crash")
-    [held] = inbox.wait_for(1)
-    server.kill(signal.SIGKILL)  # mid-delivery: the job is claimed, its answer never recorded
-    inbox.release.set()
+    try:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        hook = _hook(http, inbox.url, ["asset.published"])
+        _, headers = _reviewer(http)
+        inbox.hold_first = True  # the receiver has the request, and answers nothing yet
+        _publish(http, headers, "Delivered across a crash")
+        [held] = inbox.wait_for(1)
+        server.kill(signal.SIGKILL)  # mid-delivery: the job is claimed, its answer never recorded
+        inbox.release.set()
+    finally:
+        server.kill()  # (a no-op after the kill -9 above)
     restarted = Server(url, tmp_path, extra_env=PUSH_ENV).start()
     try:
         again = inbox.wait_for(2, timeout=90)[1]
