@@ -2,12 +2,15 @@
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from hindsight.schemas import examples
 from hindsight.schemas.common import Output, UTCTimestamp
 
 
 class AuditEventRead(Output):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.AUDIT_EVENT_READ]})
+
     id: int
     at: UTCTimestamp
     actor_user_id: int | None = Field(

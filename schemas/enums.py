@@ -146,3 +146,44 @@ class TextStatus(StrEnum):
     pending = "pending"
     done = "done"
     skipped = "skipped"
+
+
+class WebhookEvent(StrEnum):
+    """What a webhook can be told about (API.md "Webhooks")."""
+
+    asset_published = "asset.published"
+    asset_archived = "asset.archived"
+    lesson_created = "lesson.created"
+    lesson_status_changed = "lesson.status_changed"
+    action_created = "action.created"
+    action_overdue = "action.overdue"
+    action_done = "action.done"
+    due_diligence_created = "due_diligence.created"
+    application_outcome_recorded = "application.outcome_recorded"
+    capture_request_created = "capture_request.created"
+    ping = "ping"
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class Frequency(StrEnum):
+    """How often a subscription is sent: each match at once, or a digest per period."""
+
+    immediate = "immediate"
+    daily = "daily"
+    weekly = "weekly"
+
+
+class NotificationKind(StrEnum):
+    subscription = "subscription"
+    digest = "digest"
+    action_due = "action_due"
+    action_overdue = "action_overdue"
+    action_escalated = "action_escalated"
+    verification_due = "verification_due"
+    capture_request = "capture_request"
+    capture_answered = "capture_answered"

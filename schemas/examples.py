@@ -327,6 +327,8 @@ ATTACHMENT_READ: dict[str, Any] = {
     "size": 1105,
     "sha256": "e1d09b215515b30f811e5f14d932df1bd3469cdfb714b779662ce643e16511db",
     "has_text": True,
+    "text_status": "done",
+    "text_status_reason": None,
     "created_at": "2024-03-18T09:21:58.846698Z",
 }
 
@@ -1053,4 +1055,104 @@ ASSET_EXPORT: dict[str, Any] = {
     **ASSET_READ,
     "external_id": LESSON_EXPORT["asset_external_id"],
     "lessons": [ASSET_LESSON_EXPORT],
+}
+
+# Passwords, the audit log, webhooks, subscriptions and notifications.
+PASSWORD_CHANGE: dict[str, Any] = {
+    "current_password": "walk the ward at eight",
+    "new_password": "huddle at eight, decide in it",
+}
+
+AUDIT_EVENT_READ: dict[str, Any] = {
+    "id": 41,
+    "at": "2024-03-18T09:22:04.118000Z",
+    "actor_user_id": 2,
+    "actor_name": "Ana Costa",
+    "token_id": 2,
+    "action": "transition_asset",
+    "resource_type": "assets",
+    "resource_id": "1",
+    "address": "10.20.4.17",
+    "detail": {"method": "POST", "path": "/v1/assets/1/transitions", "to": "in_review"},
+}
+
+WEBHOOK_CREATE: dict[str, Any] = {
+    "url": "https://intranet.northshire.nhs.example/hooks/hindsight",
+    "events": ["asset.published", "lesson.status_changed"],
+    "team_id": 1,
+    "description": "Patient-flow news feed on the intranet",
+}
+
+WEBHOOK_READ: dict[str, Any] = {
+    "id": 1,
+    **WEBHOOK_CREATE,
+    "active": True,
+    "version": 1,
+    "created_at": "2024-03-18T10:02:11.402000Z",
+}
+
+WEBHOOK_CREATED: dict[str, Any] = {
+    **WEBHOOK_READ,
+    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+}
+
+WEBHOOK_UPDATE: dict[str, Any] = {"events": ["asset.published"], "active": True}
+
+DELIVERY_READ: dict[str, Any] = {
+    "id": 7,
+    "event": "asset.published",
+    "status": "delivered",
+    "attempts": 1,
+    "last_status_code": 204,
+    "last_error": None,
+    "next_attempt_at": None,
+    "created_at": "2024-03-18T10:05:40.220000Z",
+    "delivered_at": "2024-03-18T10:05:40.391000Z",
+}
+
+SUBSCRIPTION_CREATE: dict[str, Any] = {
+    "name": "Discharge lessons",
+    "q": "discharge referral",
+    "filters": {"type": "lesson", "topic": "patient flow"},
+    "frequency": "daily",
+}
+
+SUBSCRIPTION_READ: dict[str, Any] = {
+    "id": 1,
+    "name": "Discharge lessons",
+    "q": "discharge referral",
+    "filters": {
+        "type": "lesson",
+        "kind": None,
+        "topic": "patient flow",
+        "tag": None,
+        "polarity": None,
+        "root_cause_category": None,
+        "project_id": None,
+    },
+    "frequency": "daily",
+    "created_at": "2024-03-18T10:12:00.000000Z",
+}
+
+SUBSCRIPTION_PREVIEW: dict[str, Any] = {
+    "subscription_id": 1,
+    "frequency": "daily",
+    "items": [
+        {
+            "type": "lesson",
+            "id": 1,
+            "title": "Agree one referral form across organisations before go-live",
+            "link": "http://127.0.0.1:8000/lessons/1",
+        }
+    ],
+}
+
+NOTIFICATION_READ: dict[str, Any] = {
+    "id": 3,
+    "kind": "subscription",
+    "subject": "New for \u201cDischarge lessons\u201d: Agree one referral form across organisations",
+    "body": "A lesson matching your subscription was published.",
+    "link": "http://127.0.0.1:8000/lessons/1",
+    "created_at": "2024-03-18T10:15:02.000000Z",
+    "read_at": None,
 }

@@ -76,6 +76,8 @@ class Me(Output):
 class PasswordChange(Input):
     """Sets or changes the caller's own password; once one is set, the current one is needed."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PASSWORD_CHANGE]})
+
     current_password: (
         Annotated[str, StringConstraints(strip_whitespace=False, max_length=1024)] | None
     ) = Field(None, repr=False, json_schema_extra={"format": "password", "writeOnly": True})

@@ -36,15 +36,19 @@ from hindsight.service.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from hindsight.service.notifications.routes import router as notifications_router
 from hindsight.service.projects.routes import router as projects_router
 from hindsight.service.ratelimit import FailureLimiter
 from hindsight.service.search.routes import router as search_router
 from hindsight.service.search.runtime import SearchRuntime
 from hindsight.service.settings import Settings
+from hindsight.service.subscriptions.routes import router as subscriptions_router
 from hindsight.service.teams.routes import router as teams_router
 from hindsight.service.tokens.routes import router as tokens_router
 from hindsight.service.users.routes import router as users_router
 from hindsight.service.web import routes as web
+from hindsight.service.webhooks.routes import router as webhooks_router
+from hindsight.service.worker import make_runner
 
 log = logging.getLogger("hindsight")
 
@@ -90,9 +94,16 @@ def create_app(settings: Settings) -> FastAPI:
         housekeeper.start()
         app.state.text_worker = attachments_service.text_worker(settings, engine)
         app.state.text_worker.start()
+        # Built always, started only when this process runs jobs: tests and tools drive it
+        # with `run_until_idle` instead.
+        app.state.jobs = make_runner(engine, settings, app.state.search.backend)
+        if settings.run_worker:
+            app.state.jobs.start()
         try:
             yield
         finally:
+            if settings.run_worker:
+                app.state.jobs.stop()
             app.state.text_worker.stop()
             housekeeper.stop()
             app.state.search.stop()
@@ -145,6 +156,9 @@ def create_app(settings: Settings) -> FastAPI:
         metrics_router,
         bulk_router,
         audit_router,
+        webhooks_router,
+        subscriptions_router,
+        notifications_router,
     ):
         v1.include_router(router)
     app.include_router(health_router)

@@ -6,6 +6,8 @@ first team, user and token can be made before any token exists.
 
 import json
 import os
+import signal
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +36,12 @@ from hindsight.service.imports.cli import demo_command, import_command
 from hindsight.service.maturity import csv_import
 from hindsight.service.maturity import framework_service as frameworks_service
 from hindsight.service.search.cli import reindex_command
+from hindsight.service.search.runtime import open_for
 from hindsight.service.settings import Settings
 from hindsight.service.teams import service as teams_service
 from hindsight.service.tokens import service as tokens_service
 from hindsight.service.users import service as users_service
+from hindsight.service.worker import make_runner
 
 app = typer.Typer(
     help="Hindsight: lessons learned, searched before every project.", no_args_is_help=True
@@ -129,8 +133,19 @@ def serve(
             "stops the start)",
         ),
     ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="run background jobs (webhooks, notifications, email) in the server; "
+            "--no-worker leaves them to `hindsight worker`",
+        ),
+    ] = True,
 ) -> None:
     """Serve the HTTP API with uvicorn."""
+    if not worker:
+        # The app factory reads its settings from the environment, in each worker process.
+        os.environ["HINDSIGHT_RUN_WORKER"] = "false"
     settings = _settings()
     configure_logging(settings)
     if migrate_first if migrate_first is not None else settings.is_sqlite:
@@ -154,6 +169,29 @@ def serve(
         http="hindsight.service.http_protocol:HeaderTimeoutProtocol",
         timeout_keep_alive=5,
     )
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Run background jobs (webhook deliveries, notifications, email, daily sweeps) without
+    serving HTTP, until stopped with Ctrl-C or SIGTERM. Any number may run on PostgreSQL; on
+    SQLite one process at a time runs jobs (the others wait for its lock)."""
+    settings = _settings()
+    configure_logging(settings)
+    engine = make_engine(settings)
+    backend = open_for(settings, engine)
+    runner = make_runner(engine, settings, backend)
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    runner.start()
+    err.print(f"hindsight worker {runner.worker_id} running; Ctrl-C stops it")
+    try:
+        stopped.wait()
+    finally:
+        runner.stop()
+        backend.close()
+        engine.dispose()
 
 
 def _as_admin(action: Callable[[Session], T]) -> T:

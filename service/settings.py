@@ -66,6 +66,25 @@ class Settings(BaseSettings):
     # Failed sign-ins, in the `limits` notation: per client address, and per email.
     web_sign_in_failures_per_address: str = "20/minute"
     web_sign_in_failures_per_email: str = "5/minute"
+    # Push (webhooks, notifications, email): the job runner and where links point.
+    run_worker: bool = Field(
+        True, description="run background jobs in this process (`serve --no-worker` turns it off)"
+    )
+    jobs_poll_seconds: float = Field(0.25, gt=0)
+    jobs_threads: int = Field(4, ge=1, le=64)
+    # A job claimed by a process that died is taken again after this; longer than any
+    # handler runs (a webhook attempt times out after 15 s).
+    jobs_lease_seconds: float = Field(60.0, ge=1)
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="base of the links in webhooks and emails"
+    )
+    webhooks_allow_private: bool = Field(
+        False, description="let webhooks reach private, loopback and link-local addresses"
+    )
+    smtp_url: SecretStr | None = Field(
+        None, description="smtp://host:port or smtp+starttls://user:pass@host:port"
+    )
+    mail_from: str = "Hindsight <hindsight@localhost>"
 
     @field_validator("database_url")
     @classmethod

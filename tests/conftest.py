@@ -56,6 +56,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         admin_token=ADMIN_TOKEN,
         # API tests index explicitly (`index_now`), so the outbox holds still while they look.
         index_poll_seconds=3600,
+        # And run background jobs explicitly (`run_jobs`), for the same reason.
+        run_worker=False,
     )
 
 

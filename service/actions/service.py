@@ -8,13 +8,14 @@ from sqlalchemy import ColumnElement, Select, and_, not_, select, true, update
 from sqlmodel import Session
 
 from hindsight.schemas.actions import ActionCreate, ActionRead, ActionUpdate
-from hindsight.schemas.enums import ActionStatus
+from hindsight.schemas.enums import ActionStatus, WebhookEvent
 from hindsight.service import idempotency
 from hindsight.service import ownership as own
 from hindsight.service.actions.models import Action
 from hindsight.service.auth import Principal
 from hindsight.service.columns import utcnow
 from hindsight.service.errors import NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.events import service as events
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.pagination import fetch_page
 from hindsight.service.users import service as users_service
@@ -92,6 +93,40 @@ def statuses_of(db: Session, lesson_id: int) -> list[str]:
     return list(db.execute(stmt).scalars())
 
 
+def _event_data(action: Action) -> dict[str, Any]:
+    return {
+        "lesson_id": action.lesson_id,
+        "title": action.title,
+        "status": action.status,
+        "owner_name": action.owner_name,
+        "due_date": action.due_date.isoformat(),
+    }
+
+
+def _emit(db: Session, event: WebhookEvent, action: Action) -> None:
+    assert action.id is not None
+    events.emit(db, event, item_type="action", item_id=action.id, data=_event_data(action))
+
+
+def emit_overdue(db: Session, day: date) -> int:
+    """`action.overdue` for every action overdue on `day`, once per action and day (the
+    daily sweep; no commit). Returns how many were new."""
+    rows = db.execute(select(Action).where(overdue_clause(day))).scalars()
+    sent = 0
+    for action in rows:
+        assert action.id is not None
+        key = events.day_key(WebhookEvent.action_overdue, action.id, day)
+        sent += events.emit(
+            db,
+            WebhookEvent.action_overdue,
+            item_type="action",
+            item_id=action.id,
+            data=_event_data(action),
+            key=key,
+        )
+    return sent
+
+
 def _check_done(status: str, evidence: str | None) -> None:
     if status == ActionStatus.done and not (evidence or "").strip():
         raise ValidationFailed("body.evidence", _NEEDS_EVIDENCE)
@@ -117,6 +152,9 @@ def create(
     )
     db.add(action)
     db.flush()
+    _emit(db, WebhookEvent.action_created, action)
+    if action.status == ActionStatus.done:
+        _emit(db, WebhookEvent.action_done, action)
     return idempotency.commit_created(db, claim, to_read(action))
 
 
@@ -139,6 +177,7 @@ def update_action(
     own.reject_nulls(changes, _REQUIRED)
     if changes.get("owner_user_id") is not None:
         users_service.require_existing(db, changes["owner_user_id"], field="body.owner_user_id")
+    before_status = action.status
     status = changes.get("status", action.status)
     _check_done(status, changes.get("evidence", action.evidence))
     if status != action.status:
@@ -153,9 +192,13 @@ def update_action(
     )
     if result.rowcount == 0:
         raise _stale(action_id, expected_version)
-    db.commit()
+    db.flush()
     db.expire_all()
-    return to_read(db.get_one(Action, action_id))
+    after = db.get_one(Action, action_id)
+    if status == ActionStatus.done and status != before_status:
+        _emit(db, WebhookEvent.action_done, after)
+    db.commit()
+    return to_read(after)
 
 
 def _stale(action_id: int, expected_version: int) -> PreconditionFailed:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from hindsight.schemas.applications import ApplicationCreate, ApplicationRead, ApplicationUpdate
-from hindsight.schemas.enums import Decision, Outcome
+from hindsight.schemas.enums import Decision, Outcome, WebhookEvent
 from hindsight.service import idempotency
 from hindsight.service import ownership as own
 from hindsight.service.applications.models import Application
@@ -21,6 +21,7 @@ from hindsight.service.auth import Principal
 from hindsight.service.columns import utcnow
 from hindsight.service.due_diligence import access as checks_access
 from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.events import service as events
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.pagination import fetch_page
 from hindsight.service.projects import service as projects_service
@@ -67,6 +68,24 @@ def list_visible(
         offset=offset,
     )
     return [to_read(row) for row in rows], total
+
+
+def _emit_outcome(db: Session, application: Application) -> None:
+    assert application.id is not None
+    data = {
+        "lesson_id": application.lesson_id,
+        "project_id": application.project_id,
+        "decision": application.decision,
+        "outcome": application.outcome,
+        "outcome_note": application.outcome_note,
+    }
+    events.emit(
+        db,
+        WebhookEvent.application_outcome_recorded,
+        item_type="application",
+        item_id=application.id,
+        data=data,
+    )
 
 
 def _check_outcome(decision: str, outcome: str) -> None:
@@ -117,6 +136,8 @@ def create(
     db.add(application)
     try:
         db.flush()
+        if application.outcome != Outcome.pending:
+            _emit_outcome(db, application)
         return idempotency.commit_created(db, claim, to_read(application))
     except IntegrityError as exc:  # the same check and lesson, posted twice at once
         db.rollback()
@@ -136,6 +157,7 @@ def update_application(
 ) -> ApplicationRead:
     """Apply `patch` if the application is still at `expected_version` (412 otherwise)."""
     application = get_visible(db, who, application_id)
+    outcome_before = application.outcome
     _editable_project(db, who, application.project_id, field="project_id")
     changes = patch.model_dump(exclude_unset=True)
     own.reject_nulls(changes, _REQUIRED)
@@ -151,9 +173,13 @@ def update_application(
     )
     if result.rowcount == 0:
         raise _stale(application_id, expected_version)
-    db.commit()
+    db.flush()
     db.expire_all()
-    return to_read(db.get_one(Application, application_id))
+    after = db.get_one(Application, application_id)
+    if after.outcome != Outcome.pending and after.outcome != outcome_before:
+        _emit_outcome(db, after)
+    db.commit()
+    return to_read(after)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from hindsight.schemas.asset_details import details_adapter
 from hindsight.schemas.assets import AssetCreate, AssetRead, AssetUpdate
-from hindsight.schemas.enums import AssetKind, AssetStatus, Role
+from hindsight.schemas.enums import AssetKind, AssetStatus, Role, WebhookEvent
 from hindsight.schemas.versions import VersionRead
 from hindsight.service import idempotency
 from hindsight.service import ownership as own
@@ -27,6 +27,7 @@ from hindsight.service.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
+from hindsight.service.events import service as events
 from hindsight.service.history import service as history
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.outbox import service as outbox
@@ -175,7 +176,24 @@ def create(
             lessons_service.add(db, placement, lesson)
     outbox.enqueue(db, entity_type=ENTITY, entity_id=asset.id)
     db.flush()
-    return idempotency.commit_created(db, claim, to_read(db, asset))
+    read = to_read(db, asset)
+    if payload.status is AssetStatus.published:
+        emit(db, WebhookEvent.asset_published, read)
+    return idempotency.commit_created(db, claim, read)
+
+
+def emit(db: Session, event: WebhookEvent, asset: AssetRead) -> None:
+    """Tell webhooks and subscriptions about `asset` (in the caller's transaction)."""
+    data = {
+        "kind": asset.kind.value,
+        "title": asset.title,
+        "status": asset.status.value,
+        "project_id": asset.project_id,
+        "owning_team_id": asset.owning_team_id,
+        "visibility": asset.visibility.value,
+        "lesson_ids": asset.lesson_ids,
+    }
+    events.emit(db, event, item_type=ENTITY, item_id=asset.id, data=data)
 
 
 def _validated_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -243,11 +261,21 @@ def update_asset(
     return finish_change(db, who, before, comment="")
 
 
-def finish_change(db: Session, who: Principal, before: AssetRead, *, comment: str) -> AssetRead:
-    """Keep the earlier version, tell the indexer, commit; returns the asset as it is now."""
+def finish_change(
+    db: Session,
+    who: Principal,
+    before: AssetRead,
+    *,
+    comment: str,
+    event: WebhookEvent | None = None,
+) -> AssetRead:
+    """Keep the earlier version, tell the indexer (and with `event`, webhooks and
+    subscriptions), commit; returns the asset as it is now."""
     db.flush()
     db.expire_all()
     after = to_read(db, db.get_one(Asset, before.id))
+    if event is not None:
+        emit(db, event, after)
     fields = history.changed_fields(before.model_dump(), after.model_dump())
     history.record(db, who, entity_type=ENTITY, earlier=before, fields=fields, comment=comment)
     outbox.enqueue(db, entity_type=ENTITY, entity_id=before.id)

@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from hindsight.schemas.assets import AssetRead, AssetTransition
-from hindsight.schemas.enums import AssetStatus, Role
+from hindsight.schemas.enums import AssetStatus, Role, WebhookEvent
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets.models import Asset
 from hindsight.service.auth import Principal
@@ -25,6 +25,8 @@ ALLOWED: dict[AssetStatus, tuple[AssetStatus, ...]] = {
     S.published: (S.archived,),
     S.archived: (),
 }
+
+_EVENTS = {S.published: WebhookEvent.asset_published, S.archived: WebhookEvent.asset_archived}
 
 
 def _allowed_message(current: AssetStatus, wanted: AssetStatus) -> str:
@@ -73,7 +75,8 @@ def transition(
     )
     if result.rowcount == 0:
         raise _stale(asset_id, expected_version)
-    return assets_service.finish_change(db, who, before, comment=move.comment)
+    event = _EVENTS.get(move.to)
+    return assets_service.finish_change(db, who, before, comment=move.comment, event=event)
 
 
 def _stale(asset_id: int, expected_version: int) -> PreconditionFailed:

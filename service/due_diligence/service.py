@@ -23,6 +23,7 @@ from hindsight.schemas.due_diligence import (
     DueDiligenceResults,
     KeyTermRead,
 )
+from hindsight.schemas.enums import WebhookEvent
 from hindsight.search.base import SearchBackend
 from hindsight.service import idempotency
 from hindsight.service.actions import service as actions_service
@@ -34,6 +35,7 @@ from hindsight.service.due_diligence import results as shown
 from hindsight.service.due_diligence.models import DueDiligenceCheck
 from hindsight.service.due_diligence.terms import key_terms
 from hindsight.service.errors import Conflict, NotFound, ValidationFailed
+from hindsight.service.events import service as events
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.pagination import fetch_page
 from hindsight.service.projects import service as projects_service
@@ -103,6 +105,14 @@ def run(
     )
     db.add(check)
     db.flush()
+    assert check.id is not None
+    events.emit(
+        db,
+        WebhookEvent.due_diligence_created,
+        item_type="due_diligence",
+        item_id=check.id,
+        data={"title": check.title, "project_id": check.project_id, "lessons_shown": len(lessons)},
+    )
     read = idempotency.commit_created(db, claim, _to_read(check, terms=used, results=results))
     search_log.record(
         query=payload.title,

@@ -7,7 +7,7 @@ missing. Each move bumps the version, is kept in the history and re-indexes the 
 from sqlalchemy import update
 from sqlmodel import Session
 
-from hindsight.schemas.enums import ActionStatus, LessonStatus
+from hindsight.schemas.enums import ActionStatus, LessonStatus, WebhookEvent
 from hindsight.schemas.lessons import LessonRead, LessonTransition
 from hindsight.service import ownership as own
 from hindsight.service.actions import service as actions_service
@@ -104,6 +104,12 @@ def transition(
         db, who, entity_type=lessons_service.ENTITY, earlier=before, fields=fields, comment=comment
     )
     outbox.enqueue(db, entity_type=lessons_service.ENTITY, entity_id=lesson_id)
+    lessons_service.emit(
+        db,
+        WebhookEvent.lesson_status_changed,
+        db.get_one(Lesson, lesson_id),
+        **{"from": current.value, "to": move.to.value},
+    )
     db.commit()
     return after
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, delete, select, update
 from sqlmodel import Session
 
 from hindsight.schemas.assets import AssetRead
-from hindsight.schemas.enums import Visibility
+from hindsight.schemas.enums import Visibility, WebhookEvent
 from hindsight.schemas.lessons import LessonCreate, LessonFields, LessonRead, LessonUpdate
 from hindsight.schemas.lessons import check_whys as _check_whys
 from hindsight.schemas.versions import VersionRead
@@ -25,6 +25,7 @@ from hindsight.service.assets.models import Asset
 from hindsight.service.auth import Principal
 from hindsight.service.columns import utcnow
 from hindsight.service.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from hindsight.service.events import service as events
 from hindsight.service.history import service as history
 from hindsight.service.lessons import access
 from hindsight.service.lessons.models import Lesson, LessonLabel, LessonTeam
@@ -303,6 +304,7 @@ def add(db: Session, placement: Placement, fields: LessonFields, **extra: Any) -
     set_teams(db, lesson.id, placement.team_ids)
     _set_labels(db, lesson.id, tags=fields.tags, topics=fields.applicability.topics)
     outbox.enqueue(db, entity_type=ENTITY, entity_id=lesson.id)
+    emit(db, WebhookEvent.lesson_created, lesson)
     return lesson
 
 
@@ -321,6 +323,20 @@ def standalone(db: Session, who: Principal, payload: LessonCreate) -> Placement:
         visibility=visibility.value,
         team_ids=tuple(team_ids),
     )
+
+
+def emit(db: Session, event: WebhookEvent, lesson: Lesson, **extra: object) -> None:
+    """Tell webhooks and subscriptions about `lesson` (in the caller's transaction)."""
+    assert lesson.id is not None
+    data = {
+        "asset_id": lesson.asset_id,
+        "title": lesson.title,
+        "status": lesson.status,
+        "polarity": lesson.polarity,
+        "impact": lesson.impact,
+        **extra,
+    }
+    events.emit(db, event, item_type=ENTITY, item_id=lesson.id, data=data)
 
 
 def create(

@@ -4,6 +4,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from hindsight.schemas.enums import Role
 from hindsight.schemas.users import Me, PasswordChange, UserCreate, UserRead, UserUpdate
 from hindsight.service import idempotency
 from hindsight.service.auth import Principal
@@ -41,6 +42,21 @@ def get(db: Session, who: Principal, user_id: int) -> User:
     if user is None or not (who.is_admin or who.user_id == user_id):
         raise NotFound(f"there is no user {user_id}")
     return user
+
+
+def principal_of(db: Session, user_id: int) -> Principal | None:
+    """The user as a principal (role and teams), for work done on their behalf while they
+    are away (their subscriptions, their email); None when deactivated or gone."""
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return Principal(
+        user_id=user_id,
+        name=user.name,
+        email=user.email,
+        role=Role(user.role),
+        team_ids=frozenset(_team_ids(db, user_id)),
+    )
 
 
 def require_existing(db: Session, user_id: int, *, field: str) -> None:

@@ -62,6 +62,8 @@ class Server:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        # A server that is late must not outlive the test that gave up on it.
+        self.kill()
         raise RuntimeError(f"server did not become healthy:\n{self.log()}")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
