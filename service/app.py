@@ -96,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.text_worker.start()
         # Built always, started only when this process runs jobs: tests and tools drive it
         # with `run_until_idle` instead.
-        app.state.jobs = make_runner(engine, settings, app.state.search.backend)
+        app.state.jobs = make_runner(engine, settings, lambda: app.state.search.backend)
         if settings.run_worker:
             app.state.jobs.start()
         try:

@@ -180,7 +180,7 @@ def worker_command() -> None:
     configure_logging(settings)
     engine = make_engine(settings)
     backend = open_for(settings, engine)
-    runner = make_runner(engine, settings, backend)
+    runner = make_runner(engine, settings, lambda: backend)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())

@@ -4,6 +4,7 @@
 `hindsight worker` runs it alone, and `serve --no-worker` leaves it to such a process.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -36,8 +37,13 @@ def schedule_daily(db: Session, now: datetime) -> None:
     )
 
 
+# The index is asked for at each match, not once: while it is rebuilt the getter raises
+# IndexUnavailable, and the runner retries the match later instead of the server not starting.
+BackendGetter = Callable[[], SearchBackend]
+
+
 def handlers(
-    engine: Engine, settings: Settings, backend: SearchBackend | None
+    engine: Engine, settings: Settings, backend: BackendGetter | None
 ) -> dict[str, Handler]:
     allow_private = settings.webhooks_allow_private
     base_url = settings.public_url
@@ -53,7 +59,7 @@ def handlers(
 
     def match(job: Claimed) -> None:
         if backend is not None:
-            matching.match(engine, backend, base_url, job)
+            matching.match(engine, backend(), base_url, job)
 
     def mail(job: Claimed) -> None:
         if smtp_target is not None:
@@ -84,7 +90,7 @@ def handlers(
     }
 
 
-def make_runner(engine: Engine, settings: Settings, backend: SearchBackend | None) -> Runner:
+def make_runner(engine: Engine, settings: Settings, backend: BackendGetter | None) -> Runner:
     return Runner(
         engine,
         handlers(engine, settings, backend),

@@ -269,7 +269,7 @@ def test_the_address_is_checked_again_when_sending(
     reviewer = api.make_user("reviewer", [api.make_team()["id"]])
     publish(api, reviewer)
     app = api.client.app
-    strict = make_runner(app.state.engine, settings, app.state.search.backend)
+    strict = make_runner(app.state.engine, settings, lambda: app.state.search.backend)
     strict.run_until_idle()
     [delivery] = deliveries(api, hook["id"])
     assert delivery["status"] == "pending" and delivery["last_status_code"] is None
