@@ -54,6 +54,7 @@ app.command("import")(import_command)
 app.command("demo")(demo_command)
 
 T = TypeVar("T")
+WORKER_STARTUP_SECONDS = 60
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
@@ -138,6 +139,9 @@ def serve(
         log_level=settings.log_level.lower(),
         # Our middleware logs one line per request, without query strings or headers.
         access_log=False,
+        # A worker imports the whole app before it answers uvicorn's first ping: on a busy
+        # two-core machine that takes longer than uvicorn's 5 seconds, and it was killed.
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
 
 
