@@ -63,6 +63,8 @@ class Server:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        # The caller never gets this server to stop: stop it here, workers and all.
+        self.kill()
         raise RuntimeError(f"server did not become healthy:\n{self.log()}")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
