@@ -61,6 +61,7 @@ app.command("import")(import_command)
 app.command("demo")(demo_command)
 
 T = TypeVar("T")
+WORKER_STARTUP_SECONDS = 60
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
@@ -168,6 +169,9 @@ def serve(
         # connections closed after 5 s.
         http="hindsight.service.http_protocol:HeaderTimeoutProtocol",
         timeout_keep_alive=5,
+        # A worker imports the whole app before it answers uvicorn's first ping: on a busy
+        # two-core machine that takes longer than uvicorn's 5 seconds, and it was killed.
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
 
 

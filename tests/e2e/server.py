@@ -52,7 +52,8 @@ class Server:
             self.process = subprocess.Popen(
                 command, env=self.env, stdout=log, stderr=log, start_new_session=True
             )
-        deadline = time.monotonic() + 30
+        # Generous: on a shared two-core machine under load a start has taken over 30 seconds.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
