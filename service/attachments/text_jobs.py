@@ -123,7 +123,6 @@ class TextWorker:
         self.last: worker.Outcome | None = None
 
     def start(self) -> None:
-        release_all(self._engine)
         self._thread = threading.Thread(target=self._run, name="hindsight-text", daemon=True)
         self._thread.start()
 
@@ -170,8 +169,14 @@ class TextWorker:
         return done
 
     def _run(self) -> None:
+        released = False
         while not self._stop.is_set():
             try:
+                # In the thread: a database that is down at start must not stop the app
+                # (its /healthz says so); the claims are dropped once it answers.
+                if not released:
+                    release_all(self._engine)
+                    released = True
                 if self.run_one():
                     continue
             except Exception:  # (a database hiccup: the row stays pending, retried later)
