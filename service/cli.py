@@ -114,6 +114,10 @@ def serve(
         # connections closed after 5 s.
         http="hindsight.service.http_protocol:HeaderTimeoutProtocol",
         timeout_keep_alive=5,
+        # With --workers, uvicorn kills a worker that misses a 5 s ping; on a loaded machine
+        # a worker still starting (imports, opening the index) misses it and is restarted
+        # again and again (seen at load 44 on 2 cores).
+        timeout_worker_healthcheck=30,
     )
 
 
