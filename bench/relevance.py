@@ -1,17 +1,25 @@
-"""Ranking quality on Cranfield (judged queries), per backend, next to plain BM25 (bm25s).
+"""Ranking quality on judged collections, per backend, next to plain BM25 (bm25s).
 
     python bench/relevance.py
-    python bench/relevance.py --backends tantivy --no-fuzzy
+    python bench/relevance.py --collections scifact_train --backends tantivy --no-fuzzy
     python bench/relevance.py --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-Cranfield (1,400 aeronautics abstracts, 225 queries with graded judgments) is read at run
-time from `../shared/ir/cranfield` (see its README; it is never shipped with Hindsight).
-Each document becomes a lesson `IndexDoc` (title -> title, abstract -> lesson), indexed and
-searched through the same `search/` backend API the service uses (the query is the judged
-question as a user would type it; the first 100 hits are kept). bm25s ranks the same
-title + abstract text (Lucene BM25, k1=0.9, b=0.4, English stemmer and stop words) in the
-same run. Scores are trec_eval's (pytrec_eval): nDCG@10 with the graded judgments, recall
-at 10 and 100, averaged over every judged query (a query that finds nothing scores 0).
+The collections are read at run time from `../shared/ir/` (see its README; they are never
+shipped with Hindsight):
+
+- `cranfield`: 1,400 aeronautics abstracts, 225 questions with graded judgments. Each
+  document is stored as a lesson is (title as the title, abstract as the lesson).
+- `scifact_train`: 5,183 biomedical abstracts, 809 claims (BEIR's train split). Each
+  document is stored as a published `research_summary` asset is: the title as its title,
+  the abstract as its summary, or as its body when longer than a summary may be.
+
+Documents are flattened by the service's own `service.search.documents` (what the indexer
+writes), indexed, and searched with the backend's `search`, which is all `/v1/search` calls
+(the query is the judged text as a user would type it; the first 100 hits are kept). bm25s
+ranks the same title + abstract text (Lucene BM25, k1=0.9, b=0.4, English stemmer and stop
+words) in the same run. Scores are trec_eval's (pytrec_eval): nDCG@10 with the graded
+judgments, recall at 10 and 100, averaged over every judged query (a query that finds
+nothing scores 0).
 """
 
 import argparse
@@ -22,13 +30,17 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import backend
+from hindsight.schemas.assets import AssetCreate
 from hindsight.search.base import AccessScope, IndexDoc, SearchQuery
+from hindsight.service.search.documents import _asset_doc, _lesson_doc
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "ir" / "cranfield"
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "ir"
+COLLECTIONS = ("cranfield", "scifact_train")
 DEPTH = 100
 MEASURES = {"ndcg_cut_10": "nDCG@10", "recall_10": "R@10", "recall_100": "R@100"}
 Run = dict[str, dict[str, float]]
@@ -36,7 +48,7 @@ Run = dict[str, dict[str, float]]
 
 def load(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     if not (folder / "corpus.jsonl").is_file():
-        sys.exit(f"no Cranfield collection at {folder}; pass --data (see ../shared/ir/README.md)")
+        sys.exit(f"no collection at {folder}; pass --data (see ../shared/ir/README.md)")
     with (folder / "corpus.jsonl").open(encoding="utf-8") as f:
         corpus = [json.loads(line) for line in f]
     with (folder / "queries.jsonl").open(encoding="utf-8") as f:
@@ -50,13 +62,39 @@ def load(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, 
     return corpus, queries, qrels
 
 
-def as_docs(corpus: list[dict]) -> list[IndexDoc]:
-    when = datetime(2020, 1, 1, tzinfo=UTC)
-    return [
-        IndexDoc("lesson", int(d["_id"]), d["title"], lesson=d["text"], status="identified",
-                 visibility="public", owning_team_id=1, created_at=when)
-        for d in corpus
-    ]  # fmt: skip
+WHEN = datetime(2020, 1, 1, tzinfo=UTC)
+SUMMARY_LIMIT = AssetCreate.model_fields["summary"].metadata[0].max_length
+# A research summary's required details; a dash holds no word, so only the abstract counts.
+DETAILS = {"question": "-", "findings": "-", "limitations": "-", "population": "-"}
+
+
+def as_lesson(d: dict) -> IndexDoc:
+    """A Cranfield abstract as the indexer flattens a lesson row (a lesson of team 1)."""
+    row = SimpleNamespace(
+        id=int(d["_id"]), title=d["title"], lesson=d["text"], recommendation="",
+        observation="", analysis="", five_whys=[], root_cause_description="",
+        status="identified", polarity=None, impact=None, root_cause_category=None,
+        applicability={}, tags=[], created_at=WHEN, asset_id=1, kind="post_project_review",
+        project_id=None, owning_team_id=1, visibility="public", asset_status="published",
+    )  # fmt: skip
+    return _lesson_doc(row, [])
+
+
+def as_asset(d: dict) -> IndexDoc:
+    """A SciFact abstract as the indexer flattens a published research summary asset."""
+    short = len(d["text"]) <= SUMMARY_LIMIT
+    row = SimpleNamespace(
+        id=int(d["_id"]), title=d["title"], summary=d["text"] if short else "",
+        body="" if short else d["text"], details=DETAILS, kind="research_summary",
+        status="published", topics=[], tags=[], project_id=None, owning_team_id=1,
+        created_at=WHEN, visibility="public",
+    )  # fmt: skip
+    return _asset_doc(row, [])
+
+
+def as_docs(collection: str, corpus: list[dict]) -> list[IndexDoc]:
+    flatten = as_asset if collection.startswith("scifact") else as_lesson
+    return [flatten(d) for d in corpus]
 
 
 def evaluate(qrels: dict[str, dict[str, int]], run: Run) -> dict[str, float]:
@@ -113,19 +151,25 @@ def run_bm25s(corpus: list[dict], queries: dict[str, str]) -> tuple[Run, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--data", type=Path, default=DATA, help="the folder of the collections")
+    ap.add_argument("--collections", default=",".join(COLLECTIONS))
     ap.add_argument("--backends", default="tantivy,whoosh,postgres")
     ap.add_argument(
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     ap.add_argument("--no-fuzzy", action="store_true", help="without the typo fallback")
     args = ap.parse_args()
-    corpus, queries, qrels = load(args.data)
+    for collection in args.collections.split(","):
+        measure(collection, args)
+
+
+def measure(collection: str, args: argparse.Namespace) -> None:
+    corpus, queries, qrels = load(args.data / collection)
     judged = {q: t for q, t in queries.items() if q in qrels}
-    docs = as_docs(corpus)
-    print(f"Cranfield: {len(corpus)} docs, {len(judged)} judged queries, top {DEPTH} kept")
+    docs = as_docs(collection, corpus)
+    print(f"{collection}: {len(corpus)} docs, {len(judged)} judged queries, top {DEPTH} kept")
     print(f"{'system':10} {'nDCG@10':>8} {'R@10':>7} {'R@100':>7}   notes")
-    names = args.backends.split(",")
+    names = [n for n in args.backends.split(",") if n]
     systems = [(n, lambda n=n: run_backend(n, docs, judged, args)) for n in names]
     systems.append(("bm25s", lambda: run_bm25s(corpus, judged)))
     for name, go in systems:
@@ -133,6 +177,7 @@ def main() -> None:
         scores = evaluate(qrels, run)
         figures = " ".join(f"{scores[m]:{7 if m != 'ndcg_cut_10' else 8}.4f}" for m in MEASURES)
         print(f"{name:10} {figures}   {notes}", flush=True)
+    print(flush=True)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ WORD_SECONDS = 600.0  # a word's count: rare words' counts change slowly
 UNANALYSED_CAP = 2000
 NO_CAP = 2**31 - 1
 K1, B = 1.2, 0.75
-# tantivy's field boosts, by the weight label each field gets in `tsv` (postgres_backend).
-LABEL_BOOST = {"A": 3.0, "B": 2.0, "C": 1.5, "D": 1.0}
+# tantivy's field boosts, by the weight label each field gets in `tsv` (postgres_backend):
+# D, the body, weighs as the lesson (see tantivy_schema.BOOSTS for the figures).
+LABEL_BOOST = {"A": 3.0, "B": 2.0, "C": 1.5, "D": 3.0}
 _INDEX = {label: i for i, label in enumerate(LABEL_BOOST)}
 _BOOSTS = list(LABEL_BOOST.values())
 SAFE_WORD = re.compile(r"[a-z0-9]{1,60}")

@@ -35,6 +35,7 @@ from hindsight.search.snippets import make_snippet
 from hindsight.search.tantivy_schema import (
     BOOSTS,
     DEFAULT_FIELDS,
+    DUE_DILIGENCE_BOOSTS,
     FIELD_MAP,
     build_schema,
     facet_aggregation,
@@ -164,23 +165,25 @@ class TantivyBackend(BaseBackend):
         tokens = self._analyzer.analyze(word)
         return tokens[0] if tokens else None
 
-    def _leaf_fields(self, field: str | None) -> list[tuple[str, float]]:
+    def _leaf_fields(
+        self, field: str | None, boosts: dict[str, float] = BOOSTS
+    ) -> list[tuple[str, float]]:
         if field is None:
-            return [(f, BOOSTS[f]) for f in DEFAULT_FIELDS]
+            return [(f, boosts[f]) for f in DEFAULT_FIELDS]
         return [(FIELD_MAP[field], 1.0)]
 
-    def _compile(self, node: Node) -> tantivy.Query:
+    def _compile(self, node: Node, boosts: dict[str, float] = BOOSTS) -> tantivy.Query:
         if isinstance(node, Bool):
-            clauses = [(Occur.Must, self._compile(c)) for c in node.must]
+            clauses = [(Occur.Must, self._compile(c, boosts)) for c in node.must]
             if node.should:
-                shoulds = [(Occur.Should, self._compile(c)) for c in node.should]
+                shoulds = [(Occur.Should, self._compile(c, boosts)) for c in node.should]
                 clauses.append((Occur.Must, Q.boolean_query(shoulds)))
             if not clauses:
                 clauses.append((Occur.Must, Q.all_query()))
-            clauses += [(Occur.MustNot, self._compile(c)) for c in node.must_not]
+            clauses += [(Occur.MustNot, self._compile(c, boosts)) for c in node.must_not]
             return Q.boolean_query(clauses)
         per_field = []
-        for name, boost in self._leaf_fields(node.field):
+        for name, boost in self._leaf_fields(node.field, boosts):
             q = self._leaf_query(node, name)
             if q is not None:
                 per_field.append((Occur.Should, Q.boost_query(q, boost) if boost != 1 else q))
@@ -351,7 +354,8 @@ class TantivyBackend(BaseBackend):
         for text, weight in terms:
             words = tuple(text.split())
             leaf: Term | Phrase = Term(words[0]) if len(words) == 1 else Phrase(words)
-            shoulds.append((Occur.Should, Q.boost_query(self._compile(leaf), weight)))
+            compiled = self._compile(leaf, DUE_DILIGENCE_BOOSTS)
+            shoulds.append((Occur.Should, Q.boost_query(compiled, weight)))
         if not shoulds or limit < 1:
             return []
         clauses = [(Occur.Must, Q.boolean_query(shoulds))]

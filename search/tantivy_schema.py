@@ -7,18 +7,26 @@ import tantivy
 
 from hindsight.search.base import FACET_LIMIT, FACET_NAMES, Facets, IndexDoc, SearchHit
 
-# Field boosts: title and the lesson itself above the recommendation, above the observation,
-# above everything else. The title a little under the lesson: titles are short, so a title
-# word already scores high (Cranfield nDCG@10 +0.004 against 3.0; bench/relevance.py).
+# Field boosts: title and the lesson itself above the recommendation, above the observation.
+# The title a little under the lesson: titles are short, so a title word already scores high
+# (Cranfield nDCG@10 +0.004 against 3.0; bench/relevance.py). The body weighs as the lesson:
+# it is all an asset or a project says besides its title (an asset's summary and text), and
+# at 1.0 every title match buried the items it describes (tantivy nDCG@10, SciFact train,
+# abstracts stored as research summaries: 0.573 -> 0.661; Cranfield, stored as lessons
+# without a body, 0.401 either way).
 BOOSTS: dict[str, float] = {
     "title": 2.5,
     "lesson": 3.0,
     "recommendation": 2.0,
     "observation": 1.5,
-    "body": 1.0,
+    "body": 3.0,
     "topics_text": 1.0,
     "tags_text": 1.0,
 }
+# Due diligence matches a brief's key terms against lessons, whose body is only their
+# analysis: there it keeps its old weight (the 34 briefs, bench/due_diligence.py, nDCG@10:
+# 0.456 with 1.0, 0.440 with 3.0).
+DUE_DILIGENCE_BOOSTS: dict[str, float] = {**BOOSTS, "body": 1.0}
 DEFAULT_FIELDS = tuple(BOOSTS)
 # query language field -> index field
 FIELD_MAP = {

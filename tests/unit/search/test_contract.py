@@ -35,14 +35,35 @@ def search(backend, q="", scope=ADMIN, **kwargs):
     return backend.search(SearchQuery(q=q, **kwargs), scope)
 
 
-def test_title_match_outranks_body_match(backend):
+_FILLER = "The crew filed the usual forms, checked the schedule and met the vendor again. "
+
+
+def test_title_match_outranks_a_passing_mention_in_a_long_body(backend):
     backend.upsert(
         [
-            IndexDoc("lesson", 1, "Hydrazine leak", body="An unrelated note about paperwork."),
-            IndexDoc("lesson", 2, "Paperwork", body="A hydrazine leak was seen once in the bay."),
+            IndexDoc("lesson", 1, "Hydrazine leak", body=_FILLER),
+            IndexDoc("lesson", 2, "Paperwork backlog", body=f"{_FILLER * 4}A hydrazine leak."),
         ]
     )
     assert ids(backend, "hydrazine leak") == ["lesson:1", "lesson:2"]
+
+
+def test_an_asset_whose_text_says_it_is_not_buried_under_title_matches(backend):
+    # An asset keeps its summary and text in the body: a question its text answers finds it
+    # above items that only name some of the question's words in their titles.
+    backend.upsert(
+        [
+            IndexDoc(
+                "asset", 1, "Findings of the 2019 propulsion review",
+                body="The hydrazine leak came from a cracked valve seat. Each hydrazine leak "
+                "was traced to the same valve seat, and the valve seat was replaced.",
+            ),
+            IndexDoc("lesson", 2, "Hydrazine leak", lesson="Report it to the safety office."),
+            IndexDoc("lesson", 3, "Valve seat wear", lesson="Inspect at every overhaul."),
+            IndexDoc("lesson", 4, "Leak checks", lesson="Use the standard form."),
+        ]
+    )  # fmt: skip
+    assert ids(backend, "hydrazine leak from a cracked valve seat", fuzzy=False)[0] == "asset:1"
 
 
 def test_stemming_matches_other_forms_of_a_word(index):

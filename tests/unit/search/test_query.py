@@ -53,8 +53,21 @@ def test_phrases_fields_and_prefixes():
     assert parse("valv*") == Prefix("valv")
 
 
-def test_a_hyphenated_word_is_a_phrase():
+def test_a_hyphenated_word_alone_in_a_field_or_under_and_is_a_phrase():
     assert parse("o-ring") == Phrase(("o", "ring"))
+    assert parse("title:o-ring seal").should[0] == Phrase(("o", "ring"), "title")
+    assert parse("o-ring AND seal").must[0] == Phrase(("o", "ring"))
+
+
+def test_a_hyphenated_word_among_other_words_counts_as_its_words():
+    node = parse("beta-cell loss in type-2 diabetes")
+    assert all(isinstance(t, Term) for t in node.should)
+    assert [t.text for t in node.should] == ["beta", "cell", "loss", "type", "2", "diabetes"]
+    # Each part keeps its place in the query, so a typo correction lands on the right word.
+    assert [t.span for t in node.should[:2]] == [(0, 4), (5, 9)]
+    assert corrected_query("beta-cel loss", parse("beta-cel loss"), {"cel": "cell"}) == (
+        "beta-cell loss"
+    )
 
 
 @pytest.mark.parametrize(
