@@ -1,0 +1,7 @@
+"""The pages of capture, review, act and measure, registered by routes.py in one line."""
+
+from types import ModuleType
+
+from hindsight.service.web import capture
+
+PAGES: tuple[ModuleType, ...] = (capture,)
