@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from hindsight.service.web import capture
+from hindsight.service.web import capture, queue
 
-PAGES: tuple[ModuleType, ...] = (capture,)
+PAGES: tuple[ModuleType, ...] = (capture, queue)
