@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from hindsight.service.web import capture, queue
+from hindsight.service.web import act, capture, queue
 
-PAGES: tuple[ModuleType, ...] = (capture, queue)
+PAGES: tuple[ModuleType, ...] = (capture, queue, act)
