@@ -7,6 +7,7 @@ read at import time; `Settings()` is built by the command line or by the app fac
 from pathlib import Path
 from typing import Literal
 
+from limits import parse
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,6 +53,16 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("HINDSIGHT_DATABASE_URL must start with sqlite:// or postgresql")
+        return value
+
+    @field_validator("web_sign_in_failures_per_address", "web_sign_in_failures_per_email")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            message = f"{value!r} is not a rate such as '5/minute' or '20 per hour'"
+            raise ValueError(message) from exc
         return value
 
     @property

@@ -10,6 +10,7 @@ from hindsight.service.deps import AppSettings, DbSession, IdPath
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.projects import service as projects_service
 from hindsight.service.teams import service as teams_service
+from hindsight.service.web.people import people_of
 from hindsight.service.web.rendering import render
 from hindsight.service.web.session import Viewer
 
@@ -33,6 +34,7 @@ def asset_page(request: Request, asset_id: IdPath, db: DbSession, who: Viewer) -
         "lessons": lessons,
         "attachments": attachments,
         "project": project,
+        "people": people_of(asset, project),
         "team_name": teams_service.names(db, [asset.owning_team_id]).get(asset.owning_team_id),
     }
     return render(request, "asset.html", context)

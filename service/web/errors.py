@@ -1,6 +1,6 @@
 """What goes wrong on a page becomes a page: the API's JSON errors are for programs.
 
-An error raised under a web route (tagged "web"), or for a path no route serves when the
+An error raised under a page's route (one of this package's), or for a path no route serves when the
 browser asks for HTML, is answered with templates/error.html and the same status the API
 would use; anything else keeps the API's JSON body.
 """
@@ -11,7 +11,6 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hindsight.service.errors import AppError
@@ -19,12 +18,15 @@ from hindsight.service.web.exceptions import CsrfRefused, SignInRequired
 from hindsight.service.web.rendering import render
 
 WEB_TAG = "web"
+_PAGES_PACKAGE = "hindsight.service.web."
 
 
 def is_page_request(request: Request) -> bool:
-    route = request.scope.get("route")
-    if isinstance(route, APIRoute):
-        return WEB_TAG in route.tags
+    """A page's route, known by where its endpoint lives (Starlette puts the matched
+    endpoint in the scope); for an unmatched path, a browser asking for HTML."""
+    endpoint = request.scope.get("endpoint")
+    if endpoint is not None:
+        return getattr(endpoint, "__module__", "").startswith(_PAGES_PACKAGE)
     path = request.url.path
     if path.startswith(("/v1/", "/docs", "/redoc", "/openapi")) or path == "/healthz":
         return False

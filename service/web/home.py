@@ -54,10 +54,12 @@ def _topics(db: Session, who: Principal) -> list[str]:
     return [" ".join(t.split()).lower() for t in user.specialisms if t.strip()][:MAX_TOPICS]
 
 
-def _whats_new(db: Session, who: Principal, topics: list[str]) -> list[LessonRead]:
-    if not topics:
-        newest, _ = lessons_service.list_visible(db, who, filters={}, limit=SHOWN, offset=0)
-        return newest
+def _newest(db: Session, who: Principal) -> list[LessonRead]:
+    newest, _ = lessons_service.list_visible(db, who, filters={}, limit=SHOWN, offset=0)
+    return newest
+
+
+def _in_topics(db: Session, who: Principal, topics: list[str]) -> list[LessonRead]:
     found: dict[int, LessonRead] = {}
     for topic in topics:
         page, _ = lessons_service.list_visible(
@@ -71,12 +73,15 @@ def _whats_new(db: Session, who: Principal, topics: list[str]) -> list[LessonRea
 def home(request: Request, db: DbSession, who: Viewer) -> Response:
     actions = _open_actions(db, who)
     topics = _topics(db, who)
+    in_topics = _in_topics(db, who, topics) if topics else []
     context = {
         "title": "Home",
         "drafts": _drafts(db, who),
         "actions": actions,
         "action_lessons": lessons_service.visible_reads(db, who, [a.lesson_id for a in actions]),
         "topics": topics,
-        "whats_new": _whats_new(db, who, topics),
+        # Nothing in the person's topics yet: the newest lessons, under their own heading.
+        "in_topics": bool(in_topics),
+        "whats_new": in_topics or _newest(db, who),
     }
     return render(request, "home.html", context)

@@ -22,6 +22,7 @@ from hindsight.service.projects import service as projects_service
 from hindsight.service.search import service as search_service
 from hindsight.service.search.runtime import SearchRuntimeDep
 from hindsight.service.teams import service as teams_service
+from hindsight.service.web.people import people_of
 from hindsight.service.web.rendering import render
 from hindsight.service.web.session import Viewer
 
@@ -96,6 +97,7 @@ def lesson_page(
         "projects": projects,
         "related": related,
         "team_name": teams_service.names(db, [lesson.owning_team_id]).get(lesson.owning_team_id),
-        **_origin(db, who, lesson),
     }
+    origin = _origin(db, who, lesson)
+    context |= origin | {"people": people_of(origin["asset"], origin["project"])}
     return render(request, "lesson.html", context)

@@ -10,6 +10,7 @@ from hindsight.service.due_diligence import service as due_diligence_service
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.projects import service as projects_service
 from hindsight.service.teams import service as teams_service
+from hindsight.service.web.people import people_of
 from hindsight.service.web.rendering import render
 from hindsight.service.web.session import Viewer
 
@@ -33,6 +34,7 @@ def project_page(request: Request, project_id: IdPath, db: DbSession, who: Viewe
         "assets": assets,
         "lessons": lessons,
         "reviews": reviews,
+        "people": people_of(None, project),
         "team_name": teams_service.names(db, [project.owning_team_id]).get(project.owning_team_id),
     }
     return render(request, "project.html", context)

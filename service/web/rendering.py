@@ -22,10 +22,23 @@ from hindsight.service.web.session import (
     set_cookie,
 )
 
+# Where capitalising the first letter is not how people write it.
+_SAID = {"nhs_trust": "NHS trust", "nhs": "NHS"}
 
-def _words(value: object) -> str:
+# What the pages' responses allow (the app may send the same policy for every response):
+# our own scripts, styles and images only, no inline code, no framing, forms to us only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def words(value: object) -> str:
     """An enum value as people say it: `before_action_review` -> "Before action review"."""
-    text = str(getattr(value, "value", value) or "").replace("_", " ")
+    raw = str(getattr(value, "value", value) or "")
+    if raw in _SAID:
+        return _SAID[raw]
+    text = raw.replace("_", " ")
     return text[:1].upper() + text[1:]
 
 
@@ -48,7 +61,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["words"] = _words
+    env.filters["words"] = words
     env.filters["day"] = _day
     env.globals["query"] = _query
     return env
@@ -69,6 +82,7 @@ def render(
         **context,
     }
     response = templates.TemplateResponse(request, template, page, status_code=status_code)
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     new_token = getattr(request.state, "new_sign_in_csrf", None)
     if new_token:
         set_cookie(request, response, SIGN_IN_CSRF_COOKIE, new_token, max_age=None)

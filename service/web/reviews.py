@@ -21,7 +21,7 @@ from hindsight.service.errors import AppError
 from hindsight.service.projects import service as projects_service
 from hindsight.service.search.runtime import SearchRuntimeDep
 from hindsight.service.web import forms
-from hindsight.service.web.rendering import render
+from hindsight.service.web.rendering import render, words
 from hindsight.service.web.session import Contributor, Viewer
 
 router = APIRouter()
@@ -56,10 +56,8 @@ def _form_page(
         "values": values,
         "errors": {k: errors[k] for k in _FIELDS if k in errors},
         "projects": [(p.id, p.name) for p in projects],
-        "phases": [(p.value, p.value.capitalize()) for p in Phase],
-        "organisation_types": [
-            (o.value, o.value.replace("_", " ").capitalize()) for o in OrganisationType
-        ],
+        "phases": [(p.value, words(p)) for p in Phase],
+        "organisation_types": [(o.value, words(o)) for o in OrganisationType],
     }
     return render(request, "review_new.html", context, status_code=status_code)
 

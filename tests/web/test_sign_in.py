@@ -2,13 +2,18 @@
 SameSite=Lax cookie (Secure over https), a CSRF token on every form, failed sign-ins
 limited, and a cookie that never authorises a /v1 write."""
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from hindsight.service.cli import app as cli
+from hindsight.service.columns import utcnow
 from hindsight.service.db import session_scope
 from hindsight.service.sessions.models import WebSession
+from hindsight.service.users.models import User
 from tests.factories import Api, if_match, retrospect
 from tests.pages import PASSWORD, csrf_of, make_person, post_form, sign_in, signed_in
 
@@ -216,3 +221,19 @@ def test_the_command_line_sets_a_password_people_sign_in_with(api: Api, settings
         cli, ["users", "set-password", "no@example.org", "--password", PASSWORD]
     )
     assert unknown.exit_code == 1 and "no user with email" in unknown.output
+
+
+def test_an_expired_session_or_an_inactive_user_is_signed_out(api: Api, app) -> None:
+    person = make_person(api)
+    signed_in(api.client, person)
+    assert api.client.get("/", follow_redirects=False).status_code == 200
+    with session_scope(app.state.engine) as db:
+        db.execute(update(WebSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.commit()
+    assert api.client.get("/", follow_redirects=False).status_code == 303
+    signed_in(api.client, person)
+    # Even with its session row left in place, an inactive user's cookie opens nothing.
+    with session_scope(app.state.engine) as db:
+        db.execute(update(User).where(User.id == person.id).values(is_active=False))
+        db.commit()
+    assert api.client.get("/", follow_redirects=False).status_code == 303
