@@ -100,6 +100,7 @@ def _item_page(
     *,
     errors: dict[str, str],
     comment: str = "",
+    decision: str = "",
     status_code: int = 200,
 ) -> Response:
     asset = assets_service.to_read(db, assets_service.get_visible(db, who, asset_id))
@@ -120,6 +121,7 @@ def _item_page(
         "team_name": teams_service.names(db, [asset.owning_team_id]).get(asset.owning_team_id),
         "errors": errors,
         "comment": comment,
+        "decision": decision,
         "moved": request.query_params.get("moved"),
     }
     return render(request, "queue/item.html", context, status_code=status_code)
@@ -152,7 +154,14 @@ def decide(
     if decision not in targets:
         errors = {"decision": "Choose whether to publish the report or send it back"}
         return _item_page(
-            request, db, who, asset_id, errors=errors, comment=comment, status_code=422
+            request,
+            db,
+            who,
+            asset_id,
+            errors=errors,
+            comment=comment,
+            decision=decision,
+            status_code=422,
         )
     if not version.isdigit():
         version = str(assets_service.get_visible(db, who, asset_id).version)
@@ -162,12 +171,26 @@ def decide(
     except ValidationFailed:
         errors = {"comment": "Say what the author should change before it can be published"}
         return _item_page(
-            request, db, who, asset_id, errors=errors, comment=comment, status_code=422
+            request,
+            db,
+            who,
+            asset_id,
+            errors=errors,
+            comment=comment,
+            decision=decision,
+            status_code=422,
         )
     except (InvalidTransition, PreconditionFailed) as exc:
         errors = {"decision": _why(exc)}
         return _item_page(
-            request, db, who, asset_id, errors=errors, comment=comment, status_code=exc.status_code
+            request,
+            db,
+            who,
+            asset_id,
+            errors=errors,
+            comment=comment,
+            decision=decision,
+            status_code=exc.status_code,
         )
     return RedirectResponse(f"/assets/{asset_id}/history?moved={move.to.value}", status_code=303)
 

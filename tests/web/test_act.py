@@ -55,7 +55,11 @@ def test_the_lifecycle_with_actions_from_the_pages(api: Api) -> None:
     action_id = int(re.search(r"action-(\d+)-title", mine.text).group(1))
     no_evidence = client.post(
         f"/actions/{action_id}/progress",
-        data={"csrf_token": csrf_of(mine.text), "status": "done", "back": "mine"},
+        data={
+            "csrf_token": csrf_of(mine.text),
+            f"action-{action_id}-status": "done",
+            "back": "mine",
+        },
     )
     assert no_evidence.status_code == 422 and f'id="action-{action_id}-evidence-error"' in (
         no_evidence.text
@@ -64,8 +68,8 @@ def test_the_lifecycle_with_actions_from_the_pages(api: Api) -> None:
         f"/actions/{action_id}/progress",
         data={
             "csrf_token": csrf_of(mine.text),
-            "status": "done",
-            "evidence": "Form in use since March",
+            f"action-{action_id}-status": "done",
+            f"action-{action_id}-evidence": "Form in use since March",
             "back": "mine",
         },
         follow_redirects=False,
@@ -131,7 +135,11 @@ def test_applications_record_whether_the_lesson_helped(api: Api) -> None:
     application_id = int(re.search(r'id="application-(\d+)-title"', page.text).group(1))
     updated = client.post(
         f"/applications/{application_id}/outcome",
-        data={"csrf_token": csrf_of(page.text), "outcome": "hindered", "outcome_note": "Too slow"},
+        data={
+            "csrf_token": csrf_of(page.text),
+            f"application-{application_id}-outcome": "hindered",
+            f"application-{application_id}-outcome_note": "Too slow",
+        },
         follow_redirects=False,
     )
     assert updated.status_code == 303

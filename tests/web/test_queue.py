@@ -51,6 +51,8 @@ def test_sent_back_with_a_comment_the_author_reads_in_the_history(api: Api) -> N
     reviewer = signed_in(TestClient(api.client.app), make_person(api, "reviewer", [team["id"]]))
     no_comment = _decide(reviewer, asset["id"], decision="send_back", version=str(asset["version"]))
     assert no_comment.status_code == 422 and 'id="comment-error"' in no_comment.text
+    # The choice made stays chosen, so adding the comment is all that is left to do.
+    assert 'value="send_back" checked' in no_comment.text
     sent = _decide(
         reviewer,
         asset["id"],
