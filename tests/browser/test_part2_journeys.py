@@ -158,7 +158,7 @@ def test_act_journey_from_lesson_to_learned(open_page: Any, site: Site) -> None:
     _step(page, "act-my-actions")
     card.get_by_label("Status").select_option("done")
     card.get_by_role("button", name="Update").click()
-    assert page.get_by_text("an action is done with evidence").is_visible()
+    assert page.locator(".error-message", has_text="an action is done with evidence").is_visible()
     _step(page, "act-done-needs-evidence")
     card = page.locator(".action-card", has_text="Name one referral owner per ward")
     card.get_by_label("Evidence").fill("Owners named on the ward rota since July")
