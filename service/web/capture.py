@@ -168,7 +168,7 @@ async def post_asset(request: Request, db: DbSession, who: Contributor, kind: st
         return _form_page(request, db, who, draft, errors=errors, status_code=exc.status_code)
     saved = "draft"
     if intent == "submit":
-        move = AssetTransition(to=AssetStatus.in_review, comment="sent for review")
+        move = AssetTransition(to=AssetStatus.in_review)
         workflow.transition(db, who, asset.id, move, expected_version=asset.version)
         saved = "in_review"
     return RedirectResponse(f"/assets/{asset.id}?saved={saved}", status_code=303)

@@ -335,8 +335,18 @@ def errors_from(draft: CaptureDraft, error: ValidationError) -> dict[str, str]:
     return found
 
 
+_MISSING = {
+    "polarity": "Choose whether it is something to repeat or something to avoid",
+    "lesson": "Enter the lesson: what others should do, or not do",
+    "title": "Enter a title",
+}
+
+
 def message_for(where: str, item: Mapping[str, Any]) -> str:
     """A pydantic error as a person reads it, for the field `where`."""
+    last = where.split("-")[-1]
+    if item["type"] in ("missing", "string_too_short") and last in _MISSING:
+        return _MISSING[last]
     template = _MESSAGES.get(item["type"])
     message = template.format(label=_label(where)) if template else str(item["msg"])
     if item["type"] == "value_error" and "root_cause is required" in item["msg"]:

@@ -42,7 +42,7 @@ def bar_chart(
             svg,
             "text",
             {"x": str(LABEL_W - 8), "y": str(y + 21), "text-anchor": "end", "fill": INK,
-             "font-family": FONT, "font-size": "15"},
+             "font-family": FONT, "font-size": "16"},
         )  # fmt: skip
         text.text = label
         ET.SubElement(
@@ -66,7 +66,7 @@ def bar_chart(
             svg,
             "text",
             {"x": str(LABEL_W + track + 8), "y": str(y + 21), "fill": INK, "font-family": FONT,
-             "font-size": "15"},
+             "font-size": "16"},
         )  # fmt: skip
         figure.text = f"{_number(value)}{unit}"
     return ET.tostring(svg, encoding="unicode")
