@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from hindsight.service.web import act, capture, dashboard, queue
+from hindsight.service.web import act, admin, capture, dashboard, queue
 
-PAGES: tuple[ModuleType, ...] = (capture, queue, act, dashboard)
+PAGES: tuple[ModuleType, ...] = (capture, queue, act, dashboard, admin)
