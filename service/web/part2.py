@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from hindsight.service.web import act, admin, capture, dashboard, queue
+from hindsight.service.web import act, admin, capture, dashboard, maturity, queue
 
-PAGES: tuple[ModuleType, ...] = (capture, queue, act, dashboard, admin)
+PAGES: tuple[ModuleType, ...] = (capture, queue, act, dashboard, maturity, admin)
