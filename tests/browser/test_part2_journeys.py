@@ -37,22 +37,31 @@ def _step(page: Any, name: str) -> None:
     _shot(page, name, "desktop")
 
 
-@pytest.fixture(scope="module")
-def reviewer(site: Site) -> str:
-    email = "rita@example.org"
+def _person(site: Site, name: str, role: str) -> str:
+    email = f"{name.split()[0].lower()}@example.org"
     with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as h:
         made = h.post(
             "/v1/users",
             json={
-                "name": "Rita Reviewer",
+                "name": name,
                 "email": email,
-                "role": "reviewer",
+                "role": role,
                 "team_ids": [site.ids["team_a"]],
                 "password": PASSWORD,
             },
         )
         assert made.status_code == 201, made.text
     return email
+
+
+@pytest.fixture(scope="module")
+def reviewer(site: Site) -> str:
+    return _person(site, "Rita Reviewer", "reviewer")
+
+
+@pytest.fixture(scope="module")
+def admin(site: Site) -> str:
+    return _person(site, "Ada Admin", "admin")
 
 
 def _capture_retrospect(page: Any, title: str) -> str:
@@ -217,6 +226,79 @@ def test_dashboard_journey(open_page: Any, site: Site) -> None:
     assert watch.foreign == [] and watch.console_errors == [] and watch.server_errors == []
 
 
+def test_maturity_journey(open_page: Any, site: Site) -> None:
+    page, watch = open_page()
+    sign_in(page, site.people["alice"])
+    page.get_by_role("link", name="Maturity").click()
+    page.get_by_role("link", name=re.compile("Start a self-assessment")).first.click()
+    page.get_by_role("button", name="Save the assessment").click()
+    assert page.locator(".error-summary").is_visible()
+    _step(page, "maturity-errors")
+    for part in page.locator(".maturity-part").all():
+        part.get_by_role("group", name="Where your team is now").get_by_label("1: Emerging").check()
+        part.get_by_role("group", name="Where it wants to be in a year").get_by_label(
+            "2: Established"
+        ).check()
+    first = page.locator(".maturity-part").first
+    first.get_by_label("Evidence (optional)").fill("Champion named in the board's terms")
+    first.get_by_label("A priority for the coming year").check()
+    first.get_by_label("Actions (optional)").fill("Put KM on the board agenda each quarter")
+    page.get_by_role("button", name="Save the assessment").click()
+    page.wait_for_load_state()
+    assert re.search(r"/maturity/\d+$", page.url), page.url
+    assert page.locator(".maturity-chart svg").is_visible()
+    assert page.get_by_text("What Hindsight shows").first.is_visible()
+    _step(page, "maturity-assessment")
+    page.get_by_role("link", name="Progress over time").click()
+    assert page.locator("#chart-progress-title").count() == 1
+    _step(page, "maturity-progress")
+    assert watch.foreign == [] and watch.console_errors == [] and watch.server_errors == []
+
+
+def test_admin_journey(open_page: Any, site: Site, admin: str) -> None:
+    page, watch = open_page()
+    sign_in(page, admin)
+    page.get_by_role("link", name="Teams").click()
+    page.get_by_label("Name", exact=True).fill("Community nursing team")
+    page.get_by_role("button", name="Add the team").click()
+    assert page.get_by_text("The team is added").is_visible()
+    _step(page, "admin-teams")
+    page.get_by_role("link", name="Users", exact=True).first.click()
+    page.get_by_label("Name", exact=True).fill("Nia Nurse")
+    page.get_by_label("Email address").fill("nia@example.org")
+    page.get_by_label("Role", exact=True).select_option("contributor")
+    page.get_by_label("Team", exact=True).select_option(label="Community nursing team")
+    page.get_by_label("Initial password").fill("short")
+    page.get_by_role("button", name="Invite").click()
+    assert page.locator("#password-error").is_visible()
+    _step(page, "admin-invite-error")
+    page.get_by_label("Initial password").fill(PASSWORD)
+    page.get_by_role("button", name="Invite").click()
+    assert page.get_by_text("The person is invited").is_visible()
+    page.get_by_label("Role of Nia Nurse").select_option("reviewer")
+    page.locator("tr", has_text="Nia Nurse").get_by_role("button", name="Set role").click()
+    assert page.get_by_text("The role is changed").is_visible()
+    assert page.get_by_label("Role of Nia Nurse").input_value() == "reviewer"
+    _step(page, "admin-users")
+    nia, _ = open_page()
+    sign_in(nia, "nia@example.org")
+    nia.get_by_role("link", name="API tokens").click()
+    nia.get_by_label("What it is for").fill("Ward spreadsheet")
+    nia.get_by_role("button", name="Create the token").click()
+    secret = nia.locator(".token-secret code").inner_text()
+    assert len(secret) > 20
+    _step(nia, "admin-token-created")
+    with httpx.Client(base_url=site.url) as http:
+        me = http.get("/v1/users/me", headers={"Authorization": f"Bearer {secret}"})
+        assert me.status_code == 200 and me.json()["role"] == "reviewer"
+        nia.get_by_role("button", name="Revoke Ward spreadsheet").click()
+        assert nia.get_by_text("The token is revoked").is_visible()
+        gone = http.get("/v1/users/me", headers={"Authorization": f"Bearer {secret}"})
+        assert gone.status_code == 401
+    _step(nia, "admin-token-revoked")
+    assert watch.foreign == [] and watch.console_errors == [] and watch.server_errors == []
+
+
 def test_part2_pages_fit_a_phone(open_page: Any, site: Site) -> None:
     page, _ = open_page(PHONE)
     sign_in(page, site.people["alice"])
@@ -227,6 +309,8 @@ def test_part2_pages_fit_a_phone(open_page: Any, site: Site) -> None:
         f"/lessons/{site.ids['lesson']}/act",
         "/actions/mine",
         "/dashboard",
+        "/maturity",
+        "/account/tokens",
     ):
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
