@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from hindsight.service.web import act, admin, capture, dashboard, maturity, queue
+from hindsight.service.web import act, admin, capture, capture_project, dashboard, maturity, queue
 
-PAGES: tuple[ModuleType, ...] = (capture, queue, act, dashboard, maturity, admin)
+PAGES: tuple[ModuleType, ...] = (capture, capture_project, queue, act, dashboard, maturity, admin)
