@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from hindsight.schemas.assets import AssetCreate, AssetTransition
+from hindsight.schemas.assets import AssetCreate, AssetRead, AssetTransition, AssetUpdate
 from hindsight.schemas.enums import (
     AssetKind,
     AssetStatus,
@@ -24,12 +24,12 @@ from hindsight.schemas.enums import (
     RootCauseCategory,
     Visibility,
 )
-from hindsight.schemas.lessons import MAX_WHYS, LessonCreate
+from hindsight.schemas.lessons import MAX_WHYS, LessonCreate, LessonFields, LessonUpdate
 from hindsight.service.assets import service as assets_service
 from hindsight.service.assets import workflow
 from hindsight.service.auth import Principal
-from hindsight.service.deps import DbSession
-from hindsight.service.errors import AppError, NotFound
+from hindsight.service.deps import DbSession, IdPath
+from hindsight.service.errors import AppError, Conflict, NotFound, PreconditionFailed
 from hindsight.service.lessons import service as lessons_service
 from hindsight.service.projects import service as projects_service
 from hindsight.service.teams import service as teams_service
@@ -91,13 +91,17 @@ def _form_page(
     errors: dict[str, str],
     focus: str | None = None,
     status_code: int = 200,
+    asset_id: int | None = None,
+    version: str = "",
 ) -> Response:
+    kind = draft.kind.replace("_", " ")
     context = {
-        "title": f"Record a {draft.kind.replace('_', ' ')}",
+        "title": f"Edit the {kind}" if asset_id else f"Record a {kind}",
+        "action": f"/capture/{asset_id}/edit" if asset_id else f"/capture/new?kind={draft.kind}",
+        "version": version,
         "draft": draft,
         "fields": cf.detail_fields(draft.kind),
         "errors": errors,
-        "summary": [(k, cf.lesson_prefix(k), v) for k, v in errors.items()],
         "focus": focus,
         "choices": _choices(db, who),
     }
@@ -172,6 +176,92 @@ async def post_asset(request: Request, db: DbSession, who: Contributor, kind: st
         workflow.transition(db, who, asset.id, move, expected_version=asset.version)
         saved = "in_review"
     return RedirectResponse(f"/assets/{asset.id}?saved={saved}", status_code=303)
+
+
+def _draft_to_edit(db: Session, who: Principal, asset_id: int) -> AssetRead:
+    asset = assets_service.to_read(db, assets_service.editable(db, who, asset_id))
+    if asset.status is not AssetStatus.draft:
+        raise Conflict(
+            f"This report is {asset.status.value.replace('_', ' ')}: only drafts are edited. "
+            "A reviewer sends a report in review back to draft."
+        )
+    return asset
+
+
+@router.get("/capture/{asset_id}/edit")
+def edit_asset(request: Request, asset_id: IdPath, db: DbSession, who: Contributor) -> Response:
+    """A draft on the capture form again, its lessons with it: how its author answers a
+    reviewer who sent it back."""
+    asset = _draft_to_edit(db, who, asset_id)
+    lessons, _ = lessons_service.list_visible(
+        db, who, filters={"asset_id": asset_id}, limit=cf.MAX_LESSONS_ON_FORM, offset=0
+    )
+    draft = cf.draft_of(asset, sorted(lessons, key=lambda x: x.id))
+    return _form_page(
+        request, db, who, draft, errors={}, asset_id=asset_id, version=str(asset.version)
+    )
+
+
+def _lesson_patch(fields: LessonFields) -> LessonUpdate:
+    values = fields.model_dump(mode="json")
+    if values["root_cause"] is None:
+        del values["root_cause"]  # none given: the lesson keeps what it has
+    return LessonUpdate.model_validate(values)
+
+
+@router.post("/capture/{asset_id}/edit")
+async def post_edit(
+    request: Request, asset_id: IdPath, db: DbSession, who: Contributor
+) -> Response:
+    """Everything is validated first (the whole form, as on create); then the report and
+    each lesson are saved through their services, each with its version check."""
+    asset = _draft_to_edit(db, who, asset_id)
+    form = await request.form()
+    draft = cf.read_draft(asset.kind.value, form)
+    version = str(form.get("version") or asset.version)
+    page = {"asset_id": asset_id, "version": version}
+    intent = str(form.get("intent") or "save")
+    if intent not in ("save", "submit"):
+        focus = _grow(draft, intent)
+        return _form_page(request, db, who, draft, errors={}, focus=focus, **page)
+    body = cf.to_body(draft)
+    try:
+        payload = AssetCreate.model_validate(body)
+    except ValidationError as exc:
+        errors = cf.errors_from(draft, exc)
+        return _form_page(request, db, who, draft, errors=errors, status_code=422, **page)
+    patch = AssetUpdate.model_validate(
+        {k: v for k, v in body.items() if k not in ("kind", "lessons", "owning_team_id")}
+        | {"project_id": body.get("project_id")}
+    )
+    try:
+        saved = assets_service.update_asset(
+            db, who, asset_id, patch, expected_version=int(version) if version.isdigit() else 0
+        )
+        for held, fields in zip(draft.lessons, payload.lessons, strict=True):
+            if held.lesson_id.isdigit():
+                lessons_service.update_lesson(
+                    db,
+                    who,
+                    int(held.lesson_id),
+                    _lesson_patch(fields),
+                    expected_version=int(held.version or 0),
+                )
+            else:
+                create = LessonCreate.model_validate({**fields.model_dump(), "asset_id": asset_id})
+                lessons_service.create(db, who, create, claim=None)
+    except PreconditionFailed:
+        errors = {
+            "title": "Someone else changed this report while you edited it. Open it again to "
+            "see their changes, then make yours."
+        }
+        return _form_page(request, db, who, draft, errors=errors, status_code=412, **page)
+    moved = "saved"
+    if intent == "submit":
+        move = AssetTransition(to=AssetStatus.in_review)
+        workflow.transition(db, who, asset_id, move, expected_version=saved.version)
+        moved = move.to.value
+    return RedirectResponse(f"/assets/{asset_id}/history?moved={moved}", status_code=303)
 
 
 # The quick form: one lesson, on an asset of the person's team (a draft they are writing, or

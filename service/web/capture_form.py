@@ -16,9 +16,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from hindsight.schemas.asset_details import AssetDetails
+from hindsight.schemas.assets import AssetRead
 from hindsight.schemas.common import Contact
 from hindsight.schemas.enums import AssetKind
-from hindsight.schemas.lessons import MAX_WHYS
+from hindsight.schemas.lessons import MAX_WHYS, LessonRead
 
 MAX_LESSONS_ON_FORM = 20
 CONTACT_HINT = "One person a line: name, role, email (the email may be left out)."
@@ -140,6 +141,9 @@ class LessonDraft:
     whys: list[tuple[str, str]]
     phases: list[str]
     organisation_types: list[str]
+    # A lesson saved before (editing a draft): its id and the version the form was read at.
+    lesson_id: str = ""
+    version: str = ""
 
 
 @dataclass
@@ -203,6 +207,8 @@ def read_lesson(form: Any, prefix: str) -> LessonDraft:
         organisation_types=[
             v for v in form.getlist(f"{prefix}applicability-organisation_types") if v
         ],
+        lesson_id=_text(form, f"{prefix}id"),
+        version=_text(form, f"{prefix}version"),
     )
 
 
@@ -363,3 +369,62 @@ def lesson_prefix(location: str) -> str | None:
 
 
 KINDS = [kind.value for kind in AssetKind]
+
+
+def _detail_text(shape: Shape, value: Any) -> str:
+    if value is None:
+        return ""
+    if shape is Shape.lines:
+        return "\n".join(value)
+    if shape is Shape.contacts:
+        return "\n".join(
+            ", ".join(part for part in (c["name"], c["role"], c.get("email") or "") if part)
+            for c in value
+        )
+    if shape is Shape.ids:
+        return ", ".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def lesson_draft(lesson: LessonRead) -> LessonDraft:
+    """A saved lesson as the form shows it."""
+    cause = lesson.root_cause
+    return LessonDraft(
+        values={
+            "title": lesson.title,
+            "observation": lesson.observation,
+            "analysis": lesson.analysis,
+            "root_cause-description": cause.description if cause else "",
+            "root_cause-category": cause.category.value if cause else "",
+            "lesson": lesson.lesson,
+            "recommendation": lesson.recommendation,
+            "polarity": lesson.polarity.value,
+            "impact": lesson.impact.value,
+            "applicability-topics": ", ".join(lesson.applicability.topics),
+            "tags": ", ".join(lesson.tags),
+        },
+        whys=[(w.question, w.answer) for w in lesson.five_whys] or [("", "")],
+        phases=[p.value for p in lesson.applicability.phases],
+        organisation_types=[o.value for o in lesson.applicability.organisation_types],
+        lesson_id=str(lesson.id),
+        version=str(lesson.version),
+    )
+
+
+def draft_of(asset: AssetRead, lessons: list[LessonRead]) -> CaptureDraft:
+    """A saved report and its lessons as the form shows them, to edit."""
+    values = {
+        "title": asset.title,
+        "summary": asset.summary,
+        "body": asset.body,
+        "tags": ", ".join(asset.tags),
+        "topics": ", ".join(asset.topics),
+        "project_id": str(asset.project_id or ""),
+        "owning_team_id": str(asset.owning_team_id),
+        "visibility": asset.visibility.value,
+    }
+    for part in detail_fields(asset.kind.value):
+        values[part.id] = _detail_text(part.shape, asset.details.get(part.name))
+    return CaptureDraft(
+        kind=asset.kind.value, values=values, lessons=[lesson_draft(x) for x in lessons]
+    )

@@ -164,3 +164,47 @@ def test_quick_form_logs_one_lesson_on_a_report(api: Api) -> None:
     lesson_id = logged.headers["location"].split("/")[2].split("?")[0]
     lesson = api.client.get(f"/v1/lessons/{lesson_id}", headers=api.admin_headers).json()
     assert lesson["asset_id"] == int(asset_id) and lesson["root_cause"]["category"] == "process"
+
+
+def test_a_draft_sent_back_is_edited_and_sent_again(api: Api) -> None:
+    client, _ = _writer(api)
+    data = _form(client) | {
+        "title": "First go",
+        "details-objectives": "Send patients home sooner",
+        "details-useful_contacts": "Priya Shah, discharge lead",
+        "lesson_count": "1",
+        "intent": "save",
+        **_lesson(),
+    }
+    saved = client.post(RETROSPECT, data=data, follow_redirects=False)
+    asset_id = int(re.search(r"/assets/(\d+)", saved.headers["location"]).group(1))
+    edit = client.get(f"/capture/{asset_id}/edit")
+    assert edit.status_code == 200
+    assert 'value="First go"' in edit.text and "Priya Shah, discharge lead" in edit.text
+    assert "Why were discharges late?" in edit.text and 'name="lessons-0-id"' in edit.text
+    form = {k: v for k, v in data.items() if k != "csrf_token"}
+    lesson_id = re.search(r'name="lessons-0-id" value="(\d+)"', edit.text).group(1)
+    changed = form | {
+        "csrf_token": csrf_of(edit.text),
+        "version": re.search(r'name="version" value="(\d+)"', edit.text).group(1),
+        "title": "Second go",
+        "lessons-0-id": lesson_id,
+        "lessons-0-version": re.search(r'name="lessons-0-version" value="(\d+)"', edit.text).group(
+            1
+        ),
+        "lessons-0-lesson": "Agree a daily slot, owned by one person",
+        "lesson_count": "2",
+        "intent": "submit",
+        **_lesson(1, title="A second lesson"),
+    }
+    sent = client.post(f"/capture/{asset_id}/edit", data=changed, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    asset = api.client.get(f"/v1/assets/{asset_id}", headers=api.admin_headers).json()
+    assert asset["title"] == "Second go" and asset["status"] == "in_review"
+    assert len(asset["lesson_ids"]) == 2
+    first = api.client.get(f"/v1/lessons/{lesson_id}", headers=api.admin_headers).json()
+    assert first["lesson"] == "Agree a daily slot, owned by one person"
+    # In review now: not editable until a reviewer sends it back.
+    assert client.get(f"/capture/{asset_id}/edit").status_code == 409
+    stale = client.post(f"/capture/{asset_id}/edit", data=changed)
+    assert stale.status_code == 409
