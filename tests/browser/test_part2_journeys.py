@@ -132,7 +132,13 @@ def test_capture_then_review_journey(open_page: Any, site: Site, reviewer: str) 
     page.get_by_role("link", name="History and review").click()
     assert page.get_by_text("Name who owns referrals now").is_visible()
     _step(page, "review-history-author")
-    page.get_by_role("button", name="Send for review").click()
+    page.get_by_role("link", name="Edit the draft").click()
+    assert page.get_by_label("Step 2: because").input_value() == (
+        "No one owned referrals between the services"
+    )
+    page.get_by_label("What went wrong (optional)").fill("Nobody owned referrals until May")
+    _step(page, "capture-edit")
+    page.get_by_role("button", name="Save and send for review").click()
     assert page.get_by_text("The report is sent for review").is_visible()
 
     desk.goto("/queue")
@@ -140,7 +146,8 @@ def test_capture_then_review_journey(open_page: Any, site: Site, reviewer: str) 
     desk.get_by_label("Yes, publish it").check()
     desk.get_by_role("button", name="Record the decision").click()
     assert desk.get_by_text("The report is published").is_visible()
-    assert desk.locator(".history__item").count() == 4  # review, back, review, published
+    # In review, back to draft, edited, in review again, published.
+    assert desk.locator(".history__item").count() == 5
     _step(desk, "review-published")
     for w in (watch, desk_watch):
         assert w.foreign == [] and w.console_errors == [] and w.server_errors == []
