@@ -32,6 +32,14 @@ def _axe(page: Any, where: str) -> None:
     assert blocking == [], f"{where}: {blocking}"
 
 
+def _focused(page: Any, element_id: str) -> None:
+    """Waits (a few seconds at most) until `element_id` has the focus: autofocus is applied
+    once the page is parsed, which a loaded machine may do after Playwright sees the load."""
+    page.wait_for_function(
+        f"document.activeElement && document.activeElement.id === {element_id!r}", timeout=5000
+    )
+
+
 def _step(page: Any, name: str) -> None:
     _axe(page, name)
     _shot(page, name, "desktop")
@@ -76,13 +84,13 @@ def _capture_retrospect(page: Any, title: str) -> str:
         "Priya Shah, discharge lead, priya@example.org"
     )
     page.get_by_role("button", name="Add a lesson").click()
-    assert page.evaluate("document.activeElement.id") == "lessons-0-title"
+    _focused(page, "lessons-0-title")  # autofocus on the row just added
     assert page.get_by_label("Title", exact=True).input_value() == title  # kept on post-back
     page.get_by_label("Title of the lesson").fill("Weekly panels delayed social care referrals")
     page.get_by_label("Step 1: why?").fill("Why did discharges wait?")
     page.get_by_label("Step 1: because").fill("Referrals waited for the weekly panel")
     page.get_by_role("button", name="Add a step to the whys of lesson 1").click()
-    assert page.evaluate("document.activeElement.id") == "lessons-0-five_whys-1-question"
+    _focused(page, "lessons-0-five_whys-1-question")
     page.get_by_label("Step 2: why?").fill("Why was there a weekly panel?")
     page.get_by_label("Step 2: because").fill("No one owned referrals between the services")
     # Saved without a root cause or the lesson itself: errors beside fields, summary on top.
