@@ -65,6 +65,10 @@ def list_visible(
     for name in ("status", "owner_user_id", "lesson_id"):
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(Action, name) == filters[name])
+    if filters.get("team_id") is not None:
+        # A team's actions are those on its lessons (a lesson belongs to its asset's team).
+        team_lessons = lessons_service.visible_ids(who, team_id=filters["team_id"])
+        stmt = stmt.where(Action.lesson_id.in_(team_lessons))  # type: ignore[attr-defined]
     if filters.get("overdue") is True:
         stmt = stmt.where(overdue_clause())
     elif filters.get("overdue") is False:

@@ -16,9 +16,11 @@ from hindsight.service.settings import Settings
 from hindsight.service.web import account, assets, home, lessons, projects, reviews, search
 from hindsight.service.web.account import SignInLimits
 from hindsight.service.web.errors import WEB_TAG, install_page_errors
+from hindsight.service.web.part2 import PAGES as PART2_PAGES
 from hindsight.service.web.session import check_csrf
 
 PAGES: tuple[ModuleType, ...] = (home, account, search, lessons, assets, projects, reviews)
+PAGES += PART2_PAGES
 
 
 def build_router() -> APIRouter:

@@ -111,7 +111,9 @@ def crawl(page: Any, site: Site) -> Iterator[str]:
         response = page.goto(path)
         assert response is not None and response.status < 500, f"{path}: {response.status}"
         yield path
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        for href in page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.href)"
+        ):
             url, _ = urldefrag(urljoin(site.url + path, href))
             if not url.startswith(site.url + "/"):
                 continue
