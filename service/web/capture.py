@@ -264,8 +264,8 @@ async def post_edit(
     return RedirectResponse(f"/assets/{asset_id}/history?moved={moved}", status_code=303)
 
 
-# The quick form: one lesson, on an asset of the person's team (a draft they are writing, or
-# a published report it follows from).
+# The quick form: one lesson, standing alone (the person's team, internal) or on an asset of
+# their team (a draft they are writing, or a published report it follows from).
 
 QUICK_FIELDS = ("asset_id", *cf.LESSON_TEXTS)
 
@@ -339,7 +339,7 @@ def _quick_errors(holder: cf.CaptureDraft, exc: ValidationError) -> dict[str, st
     for item in exc.errors():
         loc = tuple(item["loc"])
         if loc[:1] == ("asset_id",):
-            errors.setdefault("asset_id", "Choose the report this lesson comes from")
+            errors.setdefault("asset_id", "Choose one of the reports listed, or none")
             continue
         where = cf.error_field(holder, ("lessons", 0, *loc)).removeprefix("lessons-0-")
         errors.setdefault(where, cf.message_for(where, item))

@@ -153,7 +153,7 @@ def test_quick_form_logs_one_lesson_on_a_report(api: Api) -> None:
         "/capture/lesson", data={"csrf_token": csrf_of(page.text), "title": "Only a title"}
     )
     assert missing.status_code == 422
-    assert 'id="asset_id-error"' in missing.text and 'id="lesson-error"' in missing.text
+    assert 'id="lesson-error"' in missing.text
     fields = {k.removeprefix("lessons-0-"): v for k, v in _lesson().items()}
     logged = client.post(
         "/capture/lesson",
@@ -164,6 +164,22 @@ def test_quick_form_logs_one_lesson_on_a_report(api: Api) -> None:
     lesson_id = logged.headers["location"].split("/")[2].split("?")[0]
     lesson = api.client.get(f"/v1/lessons/{lesson_id}", headers=api.admin_headers).json()
     assert lesson["asset_id"] == int(asset_id) and lesson["root_cause"]["category"] == "process"
+
+
+def test_quick_form_logs_a_lesson_that_stands_alone(api: Api) -> None:
+    client, _ = _writer(api)
+    page = client.get("/capture/lesson")
+    fields = {k.removeprefix("lessons-0-"): v for k, v in _lesson().items()}
+    logged = client.post(
+        "/capture/lesson",
+        data={"csrf_token": csrf_of(page.text), "asset_id": "", **fields},
+        follow_redirects=False,
+    )
+    assert logged.status_code == 303, logged.text
+    lesson_id = logged.headers["location"].split("/")[2].split("?")[0]
+    lesson = api.client.get(f"/v1/lessons/{lesson_id}", headers=api.admin_headers).json()
+    assert lesson["asset_id"] is None and lesson["visibility"] == "internal"
+    assert lesson["owning_team_id"] is not None
 
 
 def test_a_draft_sent_back_is_edited_and_sent_again(api: Api) -> None:
