@@ -152,23 +152,29 @@ def _too_large_message(limit: int) -> str:
     return f"the request body is larger than the limit of {limit} bytes; send less"
 
 
-async def _send_too_large(send: Send, limit: int) -> None:
-    body: dict[str, Any] = {
-        "error": {"code": "payload_too_large", "message": _too_large_message(limit), "details": []}
-    }
+async def _send_error(
+    send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]]
+) -> None:
+    """An answer in the error shape, sent before the app has run (no handler to ask)."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message, "details": []}}
     payload = json.dumps(body).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
-                (b"connection", b"close"),
+                *extra,
             ],
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    message = _too_large_message(limit)
+    await _send_error(send, 413, "payload_too_large", message, [(b"connection", b"close")])
 
 
 # Ready for server-rendered pages that load their own CSS and JS from /static, and nothing
@@ -257,24 +263,8 @@ class ConcurrencyLimitMiddleware:
 
 
 async def _send_busy(send: Send, limit: int) -> None:
-    body = {
-        "error": {
-            "code": "service_unavailable",
-            "message": f"the server is serving its limit of {limit} requests at once "
-            "(HINDSIGHT_MAX_CONCURRENCY); retry in a moment",
-            "details": [],
-        }
-    }
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"retry-after", b"1"),
-            ],
-        }
+    message = (
+        f"the server is serving its limit of {limit} requests at once "
+        "(HINDSIGHT_MAX_CONCURRENCY); retry in a moment"
     )
-    await send({"type": "http.response.body", "body": payload})
+    await _send_error(send, 503, "service_unavailable", message, [(b"retry-after", b"1")])
