@@ -215,7 +215,7 @@ def demo_command(
     err.print(
         f"\n{report.created + report.updated + report.unchanged} NASA lessons are in, owned by "
         f"the team {nasa.TEAM_NAME!r} and readable by everyone. Next:\n"
-        "  HINDSIGHT_ADMIN_TOKEN=change-me-admin-key hindsight serve\n"
+        "  HINDSIGHT_ADMIN_TOKEN=change-me-to-a-long-random-admin-key hindsight serve\n"
         "  curl -s 'http://127.0.0.1:8000/v1/search?q=solder+contamination&type=lesson' "
-        "-H 'Authorization: Bearer change-me-admin-key'"
+        "-H 'Authorization: Bearer change-me-to-a-long-random-admin-key'"
     )
