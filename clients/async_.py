@@ -15,6 +15,7 @@ from hindsight.schemas.actions import ActionRead
 from hindsight.schemas.applications import ApplicationRead
 from hindsight.schemas.assets import AssetRead
 from hindsight.schemas.attachments import AttachmentRead
+from hindsight.schemas.audit import AuditEventRead
 from hindsight.schemas.bulk import ImportReport
 from hindsight.schemas.common import Page
 from hindsight.schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
@@ -31,10 +32,12 @@ from hindsight.schemas.maturity import (
 from hindsight.schemas.metrics import LearningMetrics
 from hindsight.schemas.projects import ProjectRead
 from hindsight.schemas.search import RelatedLessons, SearchPage, Suggestions
+from hindsight.schemas.subscriptions import NotificationRead, SubscriptionPreview, SubscriptionRead
 from hindsight.schemas.teams import TeamRead
 from hindsight.schemas.tokens import TokenCreated, TokenRead
 from hindsight.schemas.users import Me, UserRead
 from hindsight.schemas.versions import VersionRead
+from hindsight.schemas.webhooks import DeliveryRead, WebhookCreated, WebhookRead
 
 T = TypeVar("T")
 
@@ -331,3 +334,55 @@ class AsyncHindsightClient:
         return await self._send(
             self.ops.learning_metrics(team_id=team_id, from_date=from_date, to_date=to_date)
         )
+
+    # -- passwords, audit, webhooks, subscriptions, notifications ---------------------------
+    async def change_password(self, body: Body) -> None:
+        return await self._send(self.ops.change_password(body))
+
+    async def list_audit_events(self, **filters: Any) -> Page[AuditEventRead]:
+        return await self._send(self.ops.list_audit_events(**filters))
+
+    async def create_webhook(self, body: Body) -> WebhookCreated:
+        return await self._send(self.ops.create_webhook(body))
+
+    async def list_webhooks(self, **page: Any) -> Page[WebhookRead]:
+        return await self._send(self.ops.list_webhooks(**page))
+
+    async def get_webhook(self, webhook_id: int) -> WebhookRead:
+        return await self._send(self.ops.get_webhook(webhook_id))
+
+    async def update_webhook(self, webhook_id: int, body: Body, version: int) -> WebhookRead:
+        return await self._send(self.ops.update_webhook(webhook_id, body, version))
+
+    async def delete_webhook(self, webhook_id: int, version: int) -> None:
+        return await self._send(self.ops.delete_webhook(webhook_id, version))
+
+    async def test_webhook(self, webhook_id: int) -> DeliveryRead:
+        return await self._send(self.ops.test_webhook(webhook_id))
+
+    async def list_deliveries(self, webhook_id: int, **page: Any) -> Page[DeliveryRead]:
+        return await self._send(self.ops.list_deliveries(webhook_id, **page))
+
+    async def redeliver(self, webhook_id: int, delivery_id: int) -> DeliveryRead:
+        return await self._send(self.ops.redeliver(webhook_id, delivery_id))
+
+    async def create_subscription(self, body: Body) -> SubscriptionRead:
+        return await self._send(self.ops.create_subscription(body))
+
+    async def list_subscriptions(self, **page: Any) -> Page[SubscriptionRead]:
+        return await self._send(self.ops.list_subscriptions(**page))
+
+    async def get_subscription(self, subscription_id: int) -> SubscriptionRead:
+        return await self._send(self.ops.get_subscription(subscription_id))
+
+    async def preview_subscription(self, subscription_id: int) -> SubscriptionPreview:
+        return await self._send(self.ops.preview_subscription(subscription_id))
+
+    async def delete_subscription(self, subscription_id: int) -> None:
+        return await self._send(self.ops.delete_subscription(subscription_id))
+
+    async def list_notifications(self, **page: Any) -> Page[NotificationRead]:
+        return await self._send(self.ops.list_notifications(**page))
+
+    async def mark_notification_read(self, notification_id: int) -> NotificationRead:
+        return await self._send(self.ops.mark_notification_read(notification_id))

@@ -7,11 +7,12 @@ sent as `If-Match`, so a concurrent edit is a `PreconditionError`, never a lost 
 
 from typing import Any
 
-from hindsight.clients._core import Body, Call, Core, drop_none, model_decoder
+from hindsight.clients._core import Body, Call, Core, as_json, drop_none, model_decoder, no_content
 from hindsight.schemas.actions import ActionRead
 from hindsight.schemas.applications import ApplicationRead
 from hindsight.schemas.assets import AssetRead
 from hindsight.schemas.attachments import AttachmentRead
+from hindsight.schemas.audit import AuditEventRead
 from hindsight.schemas.bulk import ImportReport
 from hindsight.schemas.common import Page
 from hindsight.schemas.due_diligence import DecisionsRecorded, DueDiligenceRead
@@ -28,10 +29,12 @@ from hindsight.schemas.maturity import (
 from hindsight.schemas.metrics import LearningMetrics
 from hindsight.schemas.projects import ProjectRead
 from hindsight.schemas.search import RelatedLessons, SearchPage, Suggestions
+from hindsight.schemas.subscriptions import NotificationRead, SubscriptionPreview, SubscriptionRead
 from hindsight.schemas.teams import TeamRead
 from hindsight.schemas.tokens import TokenCreated, TokenRead
 from hindsight.schemas.users import Me, UserRead
 from hindsight.schemas.versions import VersionRead
+from hindsight.schemas.webhooks import DeliveryRead, WebhookCreated, WebhookRead
 
 
 class Operations(Core):
@@ -292,3 +295,59 @@ class Operations(Core):
 
     def team_assessments_csv(self, team_id: int) -> Call[str]:
         return self.text(f"/v1/maturity/teams/{team_id}/assessments.csv")
+
+    # -- passwords, audit, webhooks, subscriptions, notifications ---------------------------
+    def change_password(self, body: Body) -> Call[None]:
+        return Call(
+            "POST", "/v1/users/me/password", no_content, json=as_json(body), headers=self.headers()
+        )
+
+    def list_audit_events(self, **filters: Any) -> Call[Page[AuditEventRead]]:
+        return self.get("/v1/audit", Page[AuditEventRead], **filters)
+
+    def create_webhook(self, body: Body) -> Call[WebhookCreated]:
+        return self.create("/v1/webhooks", WebhookCreated, body)
+
+    def list_webhooks(self, **page: Any) -> Call[Page[WebhookRead]]:
+        return self.get("/v1/webhooks", Page[WebhookRead], **page)
+
+    def get_webhook(self, webhook_id: int) -> Call[WebhookRead]:
+        return self.get(f"/v1/webhooks/{webhook_id}", WebhookRead)
+
+    def update_webhook(self, webhook_id: int, body: Body, version: int) -> Call[WebhookRead]:
+        return self.update(f"/v1/webhooks/{webhook_id}", WebhookRead, body, version)
+
+    def delete_webhook(self, webhook_id: int, version: int) -> Call[None]:
+        return self.delete(f"/v1/webhooks/{webhook_id}", version)
+
+    def test_webhook(self, webhook_id: int) -> Call[DeliveryRead]:
+        return self.create(f"/v1/webhooks/{webhook_id}/test", DeliveryRead, None)
+
+    def list_deliveries(self, webhook_id: int, **page: Any) -> Call[Page[DeliveryRead]]:
+        return self.get(f"/v1/webhooks/{webhook_id}/deliveries", Page[DeliveryRead], **page)
+
+    def redeliver(self, webhook_id: int, delivery_id: int) -> Call[DeliveryRead]:
+        return self.create(
+            f"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", DeliveryRead, None
+        )
+
+    def create_subscription(self, body: Body) -> Call[SubscriptionRead]:
+        return self.create("/v1/subscriptions", SubscriptionRead, body)
+
+    def list_subscriptions(self, **page: Any) -> Call[Page[SubscriptionRead]]:
+        return self.get("/v1/subscriptions", Page[SubscriptionRead], **page)
+
+    def get_subscription(self, subscription_id: int) -> Call[SubscriptionRead]:
+        return self.get(f"/v1/subscriptions/{subscription_id}", SubscriptionRead)
+
+    def preview_subscription(self, subscription_id: int) -> Call[SubscriptionPreview]:
+        return self.get(f"/v1/subscriptions/{subscription_id}/preview", SubscriptionPreview)
+
+    def delete_subscription(self, subscription_id: int) -> Call[None]:
+        return self.delete(f"/v1/subscriptions/{subscription_id}")
+
+    def list_notifications(self, **page: Any) -> Call[Page[NotificationRead]]:
+        return self.get("/v1/notifications", Page[NotificationRead], **page)
+
+    def mark_notification_read(self, notification_id: int) -> Call[NotificationRead]:
+        return self.create(f"/v1/notifications/{notification_id}/read", NotificationRead, None)

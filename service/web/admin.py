@@ -82,7 +82,8 @@ def create_token(
             return _tokens_page(request, db, who, errors=errors, typed=typed, status_code=422)
     try:
         payload = forms.parse(TokenCreate, body)
-        created = tokens_service.create(db, who, payload, claim=None)
+        max_days = request.app.state.settings.token_max_days
+        created = tokens_service.create(db, who, payload, claim=None, max_days=max_days)
     except ValidationError as exc:
         errors = forms.from_validation(exc, {"name": "Say what the token is for"})
         return _tokens_page(request, db, who, errors=errors, typed=typed, status_code=422)

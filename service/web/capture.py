@@ -204,8 +204,11 @@ def edit_asset(request: Request, asset_id: IdPath, db: DbSession, who: Contribut
 
 def _lesson_patch(fields: LessonFields) -> LessonUpdate:
     values = fields.model_dump(mode="json")
-    if values["root_cause"] is None:
-        del values["root_cause"]  # none given: the lesson keeps what it has
+    # None given: the lesson keeps what it has (its access follows its report unless narrowed
+    # through the API; the capture form does not narrow it).
+    for kept in ("root_cause", "visibility", "team_ids"):
+        if values.get(kept) is None:
+            values.pop(kept, None)
     return LessonUpdate.model_validate(values)
 
 

@@ -189,7 +189,7 @@ def assessment_page(
     """An assessment: the chart (drawn by maturity/chart.py with xml.etree, which escapes
     every label), each self-score with its evidence and the live figures beside it."""
     assessment = assessments_service.get_visible(db, who, assessment_id)
-    read = assessments_service.read(db, assessment, with_evidence=True)
+    read = assessments_service.read(db, who, assessment, with_evidence=True)
     _, doc = assessments_service.framework_of(db, assessment)
     titles = {sub.key: sub.title for outcome in doc.outcomes for sub in outcome.sub_outcomes}
     labels = {lv.level: lv.label for lv in doc.levels}
