@@ -195,6 +195,13 @@ def test_two_workers_on_postgresql_deliver_each_event_once(
         start_new_session=True,
     )
     try:
+        # The worker must be claiming before the events come, or the server's own runner may
+        # take them all while the worker is still importing (seen on a loaded machine).
+        log_path = tmp_path / "worker.log"
+        deadline = time.monotonic() + 90
+        while b"Ctrl-C" not in log_path.read_bytes():  # its "running" line
+            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
         http = httpx.Client(base_url=server.url, timeout=30)
         _hook(http, inbox.url, ["asset.published"])
         _, headers = _reviewer(http)
