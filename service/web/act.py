@@ -204,13 +204,8 @@ def add_action(
     try:
         payload = forms.parse(ActionCreate, body)
         actions_service.create(db, who, payload, claim=None)
-    except ValidationError as exc:
-        errors = forms.from_validation(exc, _ACTION_MESSAGES)
-        return _act_page(request, db, who, lesson_id, errors=errors, typed=typed, status_code=422)
-    except AppError as exc:
-        if not exc.details:
-            raise
-        errors = forms.from_app_error(exc)
+    except (ValidationError, AppError) as exc:
+        errors = forms.field_errors(exc, _ACTION_MESSAGES)
         return _act_page(request, db, who, lesson_id, errors=errors, typed=typed, status_code=422)
     return _back(lesson_id, "action", "actions")
 
@@ -286,13 +281,8 @@ def add_application(
     try:
         payload = forms.parse(ApplicationCreate, body)
         applications_service.create(db, who, payload, claim=None)
-    except ValidationError as exc:
-        errors = forms.from_validation(exc, messages)
-        return _act_page(request, db, who, lesson_id, errors=errors, typed=typed, status_code=422)
-    except AppError as exc:
-        if not exc.details:
-            raise
-        errors = forms.from_app_error(exc)
+    except (ValidationError, AppError) as exc:
+        errors = forms.field_errors(exc, messages)
         return _act_page(request, db, who, lesson_id, errors=errors, typed=typed, status_code=422)
     return _back(lesson_id, "application", "applications")
 

@@ -332,7 +332,7 @@ async def post_quick_lesson(request: Request, db: DbSession, who: Contributor) -
     except AppError as exc:
         if not exc.details:
             raise
-        errors = {forms.field_name(d["field"]): d["message"] for d in exc.details}
+        errors = forms.from_app_error(exc)
         return _quick_page(request, db, who, lesson, asset_id, errors=errors, status_code=422)
     return RedirectResponse(f"/lessons/{created.id}?saved=lesson", status_code=303)
 

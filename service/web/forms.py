@@ -38,6 +38,16 @@ def from_app_error(error: AppError) -> FieldErrors:
     return {field_name(d["field"]): d["message"] for d in error.details if d.get("field")}
 
 
+def field_errors(error: ValidationError | AppError, messages: Mapping[str, str]) -> FieldErrors:
+    """What a form shows for a refused body: pydantic's errors, or a domain error's fields.
+    A domain error about no field (a 404, a 403) is not the form's to show: it is raised."""
+    if isinstance(error, ValidationError):
+        return from_validation(error, messages)
+    if not error.details:
+        raise error
+    return from_app_error(error)
+
+
 def parse(schema: type[Schema], data: Mapping[str, object]) -> Schema:
     """`schema` from form data, where an empty field means "not given"."""
     return schema.model_validate({k: v for k, v in data.items() if v not in ("", None)})

@@ -151,8 +151,9 @@ def decide(
         "send_back": AssetStatus.draft,
         "submit": AssetStatus.in_review,
     }
-    if decision not in targets:
-        errors = {"decision": "Choose whether to publish the report or send it back"}
+
+    def refused(errors: dict[str, str], status_code: int = 422) -> Response:
+        """The item again, with what was typed and why it was refused."""
         return _item_page(
             request,
             db,
@@ -161,37 +162,20 @@ def decide(
             errors=errors,
             comment=comment,
             decision=decision,
-            status_code=422,
+            status_code=status_code,
         )
+
+    if decision not in targets:
+        return refused({"decision": "Choose whether to publish the report or send it back"})
     if not version.isdigit():
         version = str(assets_service.get_visible(db, who, asset_id).version)
     move = AssetTransition(to=targets[decision], comment=comment.strip()[:4000])
     try:
         workflow.transition(db, who, asset_id, move, expected_version=int(version))
     except ValidationFailed:
-        errors = {"comment": "Say what the author should change before it can be published"}
-        return _item_page(
-            request,
-            db,
-            who,
-            asset_id,
-            errors=errors,
-            comment=comment,
-            decision=decision,
-            status_code=422,
-        )
+        return refused({"comment": "Say what the author should change before it can be published"})
     except (InvalidTransition, PreconditionFailed) as exc:
-        errors = {"decision": _why(exc)}
-        return _item_page(
-            request,
-            db,
-            who,
-            asset_id,
-            errors=errors,
-            comment=comment,
-            decision=decision,
-            status_code=exc.status_code,
-        )
+        return refused({"decision": _why(exc)}, exc.status_code)
     return RedirectResponse(f"/assets/{asset_id}/history?moved={move.to.value}", status_code=303)
 
 
