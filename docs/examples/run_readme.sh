@@ -4,7 +4,8 @@
 #
 #   bash docs/examples/run_readme.sh            # uses the `hindsight` on PATH
 #
-# What it changes, and only this: the server it starts listens on a free port rather than
+# What it changes, and only this: the corpus's path when the checkout has no ../shared beside
+# it (see below), and the server it starts listens on a free port rather than
 # 8000 (and the README's second server on another one rather than 8001), so `127.0.0.1:8000`,
 # `127.0.0.1:8001` and `--port 8001` are rewritten in the blocks; the database, index and files live in a
 # temporary folder (HINDSIGHT_DATABASE_URL and friends are exported for the blocks, as a
@@ -47,12 +48,22 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
-"$py" - "$root/README.md" "$port" "$other_port" "$py" >"$work/readme.sh" <<'PY'
+# The README reads the NASA corpus beside the checkout (../shared/data). A clone made elsewhere
+# (CI's, say) finds it beside the checkout it was cloned from; the blocks are pointed there.
+corpus="$root/../shared/data/nasa_llis.jsonl"
+origin=$(git -C "$root" config --get remote.origin.url 2>/dev/null || true)
+if [ ! -f "$corpus" ] && [ -n "$origin" ] && [ -f "$origin/../shared/data/nasa_llis.jsonl" ]; then
+  corpus=$(cd "$origin/../shared/data" && pwd)/nasa_llis.jsonl
+fi
+[ -f "$corpus" ] || { echo "run_readme: the README needs the NASA corpus at $corpus" >&2; exit 2; }
+export HINDSIGHT_DEMO_PATH="$corpus"
+
+"$py" - "$root/README.md" "$port" "$other_port" "$py" "$corpus" >"$work/readme.sh" <<'PY'
 import re
 import shlex
 import sys
 
-readme, port, other_port, python = sys.argv[1:]
+readme, port, other_port, python, corpus = sys.argv[1:]
 lines = open(readme, encoding="utf-8").read().splitlines()
 out = [
     "set -euo pipefail",
@@ -73,6 +84,7 @@ while i < len(lines):
         body = body.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         body = body.replace("127.0.0.1:8001", f"127.0.0.1:{other_port}")
         body = body.replace("--port 8001", f"--port {other_port}")
+        body = body.replace("../shared/data/nasa_llis.jsonl", corpus)
         out.append(f"echo '== README.md line {start}' >&2")
         if fence.group(1) == "python":
             out.append(f"{shlex.quote(python)} - <<'README_PYTHON'\n{body}\nREADME_PYTHON")
