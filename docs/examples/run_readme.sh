@@ -21,7 +21,7 @@ hs=$(command -v hindsight) || { echo "run_readme: no hindsight on PATH; pip inst
 py="$(dirname "$hs")/python"
 
 # The files the README writes where it runs; a reader's own files of these names stay.
-written=(retro.json team.json assets.jsonl lessons.csv assessment.json chart.svg other)
+written=(retro.json team.json assets.jsonl lessons.csv assessment.json chart.svg audit.jsonl other)
 for name in "${written[@]}"; do
   if [ -e "$name" ]; then echo "run_readme: $root/$name exists; move it away first" >&2; exit 2; fi
 done

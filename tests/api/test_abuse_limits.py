@@ -1,8 +1,11 @@
 """Limits on abuse through the API: wrong tokens are rate limited per address, expensive
 queries are refused with the limit named."""
 
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from hindsight.search import pg_weighted
 from hindsight.search.query import MAX_PREFIXES, MAX_TERMS
@@ -87,9 +90,18 @@ def test_a_query_past_its_time_budget_is_400_naming_it(settings: Settings, monke
         index_now(api)
         ok = client.get("/v1/search", params={"q": "handover"}, headers=owner.headers)
         assert ok.status_code == 200 and ok.json()["total"] == 1
-        # A budget no statement can meet: every matching query is cancelled by PostgreSQL.
-        monkeypatch.setattr(pg_weighted, "QUERY_TIME_BUDGET_SECONDS", 0.0001)
-        slow = client.get("/v1/search", params={"q": "handover"}, headers=owner.headers)
+        # Another session holds the index table, so the query waits past its budget; a tiny
+        # budget alone raced a query that a small table answers within it. The lock is
+        # let go after a few seconds, so a budget that is not applied fails, not hangs.
+        monkeypatch.setattr(pg_weighted, "QUERY_TIME_BUDGET_SECONDS", 0.3)
+        engine = create_engine(settings.database_url)
+        with engine.connect() as holder:
+            holder.execute(text("LOCK TABLE search_documents IN ACCESS EXCLUSIVE MODE"))
+            release = threading.Timer(5.0, holder.rollback)
+            release.start()
+            slow = client.get("/v1/search", params={"q": "handover"}, headers=owner.headers)
+            release.cancel()
+        engine.dispose()
         assert slow.status_code == 400, slow.text
         error = slow.json()["error"]
         assert error["code"] == "invalid_query" and "time budget" in error["message"]
