@@ -247,7 +247,14 @@ class Runner:
             return False
         # Only the lock holder runs jobs on SQLite: whatever is `running` was left by a
         # process that died (or this one, before a restart).
-        if released := release_abandoned(self.engine):
+        try:
+            released = release_abandoned(self.engine)
+        except Exception:
+            # Let go, so the next try (or another process) starts clean once the database
+            # answers again.
+            self._lock.release()
+            raise
+        if released:
             log.info("took back %d jobs left running by a stopped process", released)
         return True
 
@@ -257,13 +264,13 @@ class Runner:
         next_periodic = 0.0
         clock = threading.Event()  # only for waiting
         while not self._stop.is_set():
-            if not self.is_runner:
-                self.is_runner = self._become_runner()
-                if not self.is_runner:
-                    self._stop.wait(2.0)
-                    continue
-                log.info("this process runs background jobs (%s)", self.worker_id)
             try:
+                if not self.is_runner:
+                    self.is_runner = self._become_runner()
+                    if not self.is_runner:
+                        self._stop.wait(2.0)
+                        continue
+                    log.info("this process runs background jobs (%s)", self.worker_id)
                 now = utcnow().timestamp()
                 if now >= next_periodic:
                     self.run_periodic()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select, update
 
+from hindsight.service import migrations
 from hindsight.service.columns import utcnow
 from hindsight.service.db import make_engine, session_scope
 from hindsight.service.jobs import queue
@@ -124,3 +125,34 @@ def test_on_sqlite_one_process_runs_jobs_and_takes_back_what_a_dead_one_left(
         first.stop()
         second.stop()
     assert _job(engine).status == "done"
+
+
+def test_a_runner_started_before_its_tables_exist_waits_and_then_runs(tmp_path) -> None:
+    # A service started on a database that is migrated a moment later (or that comes back
+    # after an outage) must heal by itself: its runner thread keeps trying, it does not die.
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    bare = make_engine(Settings(_env_file=None, database_url=url, data_dir=tmp_path))  # type: ignore[call-arg]
+    ran: list[int] = []
+    runner = Runner(
+        bare,
+        {"k": lambda job: ran.append(job.id)},
+        lock_path=tmp_path / "jobs.lock",
+        poll_seconds=0.05,
+    )
+    runner.start()
+    try:
+        deadline = utcnow() + timedelta(seconds=10)
+        while runner.last_error is None and utcnow() < deadline:
+            runner._stop.wait(0.05)
+        assert runner.last_error is not None and "jobs" in runner.last_error
+        assert runner._thread is not None and runner._thread.is_alive()
+        migrations.upgrade(url)
+        _queue(bare)
+        runner.wake()
+        deadline = utcnow() + timedelta(seconds=20)
+        while not ran and utcnow() < deadline:
+            runner._stop.wait(0.05)
+        assert ran and runner.is_runner
+    finally:
+        runner.stop()
+        bare.dispose()
