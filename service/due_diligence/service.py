@@ -146,25 +146,40 @@ def _to_read(
 
 
 def _as_seen_by(db: Session, who: Principal, check: DueDiligenceCheck) -> DueDiligenceRead:
-    """The stored check, less anything the reader may not see now (a result shown to its
-    creator may be restricted from another reader, or restricted since)."""
-    stored = dict(check.results)
-    terms = [KeyTermRead.model_validate(t) for t in stored.pop("terms", [])]
-    results = _RESULTS.validate_python(stored)
+    [read] = _all_as_seen_by(db, who, [check])
+    return read
+
+
+def _all_as_seen_by(
+    db: Session, who: Principal, checks: list[DueDiligenceCheck]
+) -> list[DueDiligenceRead]:
+    """The stored checks, less anything the reader may not see now (a result shown to its
+    creator may be restricted from another reader, or restricted since). What a page of
+    checks links to is looked up in one query per kind, for all of them at once."""
+    stored = [dict(check.results) for check in checks]
+    terms = [[KeyTermRead.model_validate(t) for t in one.pop("terms", [])] for one in stored]
+    results = [_RESULTS.validate_python(one) for one in stored]
     if not who.is_admin:
-        lesson_ids = [r.lesson.id for r in results.lessons]
+        lesson_ids = [r.lesson.id for res in results for r in res.lessons]
+        asset_ids = [r.asset.id for res in results for r in res.assets]
+        project_ids = [
+            s.id for res in results for p in res.people for s in p.sources if s.type == "project"
+        ]
         lessons = set(lessons_service.visible_reads(db, who, lesson_ids))
-        assets = set(assets_service.visible_rows(db, who, [r.asset.id for r in results.assets]))
-        project_ids = [s.id for p in results.people for s in p.sources if s.type == "project"]
+        assets = set(assets_service.visible_rows(db, who, asset_ids))
         projects = set(projects_service.visible_reads(db, who, project_ids))
         seen = {"lesson": lessons, "asset": assets, "project": projects}
-        results.lessons = [r for r in results.lessons if r.lesson.id in lessons]
-        results.assets = [r for r in results.assets if r.asset.id in assets]
-        results.open_actions = [a for a in results.open_actions if a.lesson_id in lessons]
-        for person in results.people:
-            person.sources = [s for s in person.sources if s.id in seen.get(s.type, set())]
-        results.people = [p for p in results.people if p.sources]
-    return _to_read(check, terms=terms, results=results)
+        for res in results:
+            res.lessons = [r for r in res.lessons if r.lesson.id in lessons]
+            res.assets = [r for r in res.assets if r.asset.id in assets]
+            res.open_actions = [a for a in res.open_actions if a.lesson_id in lessons]
+            for person in res.people:
+                person.sources = [s for s in person.sources if s.id in seen.get(s.type, set())]
+            res.people = [p for p in res.people if p.sources]
+    return [
+        _to_read(check, terms=t, results=r)
+        for check, t, r in zip(checks, terms, results, strict=True)
+    ]
 
 
 def _visible(who: Principal) -> Select[Any]:
@@ -193,7 +208,7 @@ def list_visible(
         limit=limit,
         offset=offset,
     )
-    return [_as_seen_by(db, who, row) for row in rows], total
+    return _all_as_seen_by(db, who, list(rows)), total
 
 
 def decide(

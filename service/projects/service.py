@@ -61,16 +61,27 @@ def get_linkable(db: Session, who: Principal, project_id: int, *, field: str) ->
     return project
 
 
-def _team_ids(db: Session, project_id: int) -> list[int]:
-    stmt = select(ProjectTeam.team_id).where(ProjectTeam.project_id == project_id)
-    return sorted(db.execute(stmt).scalars())
-
-
 def to_read(db: Session, project: Project) -> ProjectRead:
-    assert project.id is not None
-    return ProjectRead.model_validate(
-        {**project.model_dump(), "team_ids": _team_ids(db, project.id)}
-    )
+    [read] = to_reads(db, [project])
+    return read
+
+
+def to_reads(db: Session, projects: list[Project]) -> list[ProjectRead]:
+    """Read models of `projects`, their shared teams fetched in one query for them all."""
+    ids = [project.id for project in projects]
+    teams: dict[int, list[int]] = {pid: [] for pid in ids if pid is not None}
+    if teams:
+        stmt = select(ProjectTeam.project_id, ProjectTeam.team_id).where(
+            ProjectTeam.project_id.in_(list(teams))  # type: ignore[attr-defined]
+        )
+        for project_id, team_id in db.execute(stmt):
+            teams[project_id].append(team_id)
+    return [
+        ProjectRead.model_validate(
+            {**project.model_dump(), "team_ids": sorted(teams.get(project.id or 0, []))}
+        )
+        for project in projects
+    ]
 
 
 def visible_reads(db: Session, who: Principal, project_ids: list[int]) -> dict[int, ProjectRead]:
@@ -80,7 +91,7 @@ def visible_reads(db: Session, who: Principal, project_ids: list[int]) -> dict[i
     rows = db.execute(
         select(Project).where(Project.id.in_(project_ids), visible_to(who))  # type: ignore[union-attr]
     ).scalars()
-    return {row.id: to_read(db, row) for row in rows if row.id is not None}
+    return {read.id: read for read in to_reads(db, list(rows))}
 
 
 def get_visible(db: Session, who: Principal, project_id: int) -> Project:
@@ -117,7 +128,7 @@ def list_visible(
         limit=limit,
         offset=offset,  # type: ignore[attr-defined,union-attr]
     )
-    return [to_read(db, row) for row in rows], total
+    return to_reads(db, list(rows)), total
 
 
 def create(

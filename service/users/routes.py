@@ -31,7 +31,7 @@ def create_user(
 def list_users(db: DbSession, who: Admin, page: Paging) -> Page[UserRead]:
     """Every user, by name (admins)."""
     rows, total = users_service.list_all(db, limit=page.limit, offset=page.offset)
-    items = [users_service.to_read(db, row) for row in rows]
+    items = users_service.to_reads(db, list(rows))
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

@@ -24,16 +24,26 @@ from hindsight.service.users import passwords
 from hindsight.service.users.models import User, UserTeam
 
 
-def _team_ids(db: Session, user_id: int) -> list[int]:
-    stmt = select(UserTeam.team_id).where(UserTeam.user_id == user_id).order_by(UserTeam.team_id)
-    return list(db.execute(stmt).scalars())
-
-
 def to_read(db: Session, user: User) -> UserRead:
-    assert user.id is not None
-    data = user.model_dump()
-    data["team_ids"] = _team_ids(db, user.id)
-    return UserRead.model_validate(data)
+    [read] = to_reads(db, [user])
+    return read
+
+
+def to_reads(db: Session, users: list[User]) -> list[UserRead]:
+    """Read models of `users`, their teams fetched in one query for them all."""
+    teams: dict[int, list[int]] = {user.id: [] for user in users if user.id is not None}
+    if teams:
+        stmt = (
+            select(UserTeam.user_id, UserTeam.team_id)
+            .where(UserTeam.user_id.in_(list(teams)))  # type: ignore[attr-defined]
+            .order_by(UserTeam.team_id)
+        )
+        for user_id, team_id in db.execute(stmt):
+            teams[user_id].append(team_id)
+    return [
+        UserRead.model_validate({**user.model_dump(), "team_ids": teams.get(user.id or 0, [])})
+        for user in users
+    ]
 
 
 def get(db: Session, who: Principal, user_id: int) -> User:
@@ -55,7 +65,7 @@ def principal_of(db: Session, user_id: int) -> Principal | None:
         name=user.name,
         email=user.email,
         role=Role(user.role),
-        team_ids=frozenset(_team_ids(db, user_id)),
+        team_ids=frozenset(to_read(db, user).team_ids),
     )
 
 
