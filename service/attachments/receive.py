@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
+from starlette.concurrency import run_in_threadpool
 
 from hindsight.service.attachments.store import BlobStore
 from hindsight.service.errors import (
@@ -155,6 +156,17 @@ class _Reader:
             self.handle.close()
 
 
+def _finish(parser: MultipartParser, reader: _Reader) -> None:
+    parser.finalize()
+    reader.close()
+
+
+def _drop(store: BlobStore, reader: _Reader) -> None:
+    reader.close()
+    if reader.path is not None:
+        store.discard(reader.path)
+
+
 async def receive_file(
     chunks: AsyncIterator[bytes], content_type: str, *, store: BlobStore, limit: int
 ) -> StagedFile:
@@ -183,24 +195,21 @@ async def receive_file(
         },
     )
     try:
+        # The parser's callbacks write the file: they run in the thread pool, so a slow disk
+        # holds up this upload only, not every request on the event loop.
         async for chunk in chunks:
             if chunk:
-                parser.write(chunk)
-        parser.finalize()
-        reader.close()
+                await run_in_threadpool(parser.write, chunk)
+        await run_in_threadpool(_finish, parser, reader)
         if reader.path is None:
             raise ValidationFailed("body.file", f"send the file in the multipart field '{FIELD}'")
         if not reader.ended:
             raise BadRequest("the multipart body ended before its closing boundary; send it again")
     except MultipartParseError as exc:
-        reader.close()
-        if reader.path is not None:
-            store.discard(reader.path)
+        await run_in_threadpool(_drop, store, reader)
         raise BadRequest(f"the multipart body is malformed: {exc}") from exc
     except BaseException:
-        reader.close()
-        if reader.path is not None:
-            store.discard(reader.path)
+        await run_in_threadpool(_drop, store, reader)
         raise
     return StagedFile(
         path=reader.path,
@@ -216,10 +225,11 @@ async def receive_body(
 ) -> Path:
     """Stream a whole (non-multipart) body into a temp file of `store`, refusing it (413) as
     soon as it passes `limit` bytes; on any failure the temp file is gone."""
-    path = store.new_temp()
+    path = await run_in_threadpool(store.new_temp)
     size = 0
     try:
-        with path.open("wb") as handle:
+        handle = await run_in_threadpool(path.open, "wb")
+        with handle:
             async for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
@@ -227,8 +237,8 @@ async def receive_body(
                         f"the body is larger than the limit of {limit} bytes "
                         f"({limit_name}); split it on line breaks and send the parts"
                     )
-                handle.write(chunk)
+                await run_in_threadpool(handle.write, chunk)
     except BaseException:
-        store.discard(path)
+        await run_in_threadpool(store.discard, path)
         raise
     return path

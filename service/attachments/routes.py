@@ -99,7 +99,7 @@ async def upload_attachment(
             ttl_hours=settings.idempotency_ttl_hours,
         )
     finally:
-        blobs.discard(staged.path)
+        await run_in_threadpool(blobs.discard, staged.path)
     request.app.state.text_worker.wake()
     return attached
 

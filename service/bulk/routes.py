@@ -173,4 +173,4 @@ async def import_items(
             ),
         )
     finally:
-        spool.discard(path)
+        await run_in_threadpool(spool.discard, path)

@@ -211,18 +211,18 @@ def add_action(
 
 
 @router.post("/actions/{action_id}/progress")
-async def action_progress(
+def action_progress(
     request: Request,
     action_id: IdPath,
     db: DbSession,
     who: Viewer,
+    form: forms.PostedForm,
     version: FormText = "",
     back: FormText = "",
 ) -> Response:
     """The status of an action, and the evidence it needs when done; from the lesson's act
     page or from "My actions" (`back`). Its fields are named after the action (a page holds
     many), `action-<id>-status` and `action-<id>-evidence`."""
-    form = await request.form()
     status = str(form.get(f"action-{action_id}-status") or "")
     evidence = str(form.get(f"action-{action_id}-evidence") or "")
     action = actions_service.get_visible(db, who, action_id)
@@ -288,16 +288,16 @@ def add_application(
 
 
 @router.post("/applications/{application_id}/outcome")
-async def application_outcome(
+def application_outcome(
     request: Request,
     application_id: IdPath,
     db: DbSession,
     who: Viewer,
+    form: forms.PostedForm,
     version: FormText = "",
 ) -> Response:
     """Months later: whether the lesson helped. Fields named `application-<id>-outcome` and
     `application-<id>-outcome_note`, one pair per application on the page."""
-    form = await request.form()
     outcome = str(form.get(f"application-{application_id}-outcome") or "")
     outcome_note = str(form.get(f"application-{application_id}-outcome_note") or "")
     found = applications_service.get_visible(db, who, application_id)

@@ -219,9 +219,10 @@ def invite_user(
 
 
 @router.post("/admin/users/{user_id}/role")
-async def set_role(request: Request, user_id: IdPath, db: DbSession, who: Admin) -> Response:
+def set_role(
+    request: Request, user_id: IdPath, db: DbSession, who: Admin, form: forms.PostedForm
+) -> Response:
     """The role of one person, from their row of the list (`role-<id>`)."""
-    form = await request.form()
     raw = str(form.get(f"role-{user_id}") or "")
     user = users_service.get(db, who, user_id)
     try:

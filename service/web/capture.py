@@ -148,9 +148,10 @@ def _grow(draft: cf.CaptureDraft, intent: str) -> str | None:
 
 
 @router.post("/capture/new")
-async def post_asset(request: Request, db: DbSession, who: Contributor, kind: str = "") -> Response:
+def post_asset(
+    request: Request, db: DbSession, who: Contributor, form: forms.PostedForm, kind: str = ""
+) -> Response:
     kind = _kind_or_404(kind)
-    form = await request.form()
     draft = cf.read_draft(kind, form)
     intent = str(form.get("intent") or "save")
     if intent not in ("save", "submit"):
@@ -213,13 +214,12 @@ def _lesson_patch(fields: LessonFields) -> LessonUpdate:
 
 
 @router.post("/capture/{asset_id}/edit")
-async def post_edit(
-    request: Request, asset_id: IdPath, db: DbSession, who: Contributor
+def post_edit(
+    request: Request, asset_id: IdPath, db: DbSession, who: Contributor, form: forms.PostedForm
 ) -> Response:
     """Everything is validated first (the whole form, as on create); then the report and
     each lesson are saved through their services, each with its version check."""
     asset = _draft_to_edit(db, who, asset_id)
-    form = await request.form()
     draft = cf.read_draft(asset.kind.value, form)
     version = str(form.get("version") or asset.version)
     page = {"asset_id": asset_id, "version": version}
@@ -311,8 +311,9 @@ def quick_lesson(request: Request, db: DbSession, who: Contributor, asset_id: st
 
 
 @router.post("/capture/lesson")
-async def post_quick_lesson(request: Request, db: DbSession, who: Contributor) -> Response:
-    form = await request.form()
+def post_quick_lesson(
+    request: Request, db: DbSession, who: Contributor, form: forms.PostedForm
+) -> Response:
     lesson = cf.read_lesson(form, "")
     asset_id = str(form.get("asset_id") or "")
     intent = str(form.get("intent") or "save")

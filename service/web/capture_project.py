@@ -20,6 +20,7 @@ from hindsight.service.deps import DbSession
 from hindsight.service.errors import AppError
 from hindsight.service.projects import service as projects_service
 from hindsight.service.teams import service as teams_service
+from hindsight.service.web import forms
 from hindsight.service.web.capture_form import message_for
 from hindsight.service.web.rendering import render
 from hindsight.service.web.session import Contributor
@@ -151,8 +152,9 @@ def new_project(request: Request, db: DbSession, who: Contributor) -> Response:
 
 
 @router.post("/capture/project")
-async def post_project(request: Request, db: DbSession, who: Contributor) -> Response:
-    form = await request.form()
+def post_project(
+    request: Request, db: DbSession, who: Contributor, form: forms.PostedForm
+) -> Response:
     values, people = _read(form)
     if form.get("intent") == "add_person" and len(people) < MAX_PEOPLE_ON_FORM:
         people.append(dict.fromkeys(PERSON_TEXTS, ""))

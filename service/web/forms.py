@@ -6,14 +6,25 @@ a page shows it beside its field, whose id is the field's name.
 """
 
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from hindsight.service.errors import AppError
 
 FieldErrors = dict[str, str]
 Schema = TypeVar("Schema", bound=BaseModel)
+
+
+async def _posted_form(request: Request) -> FormData:
+    # Reading the body awaits it, so it happens here, on the event loop; the page itself is
+    # then a plain `def`, whose database work runs in the thread pool.
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(_posted_form)]
 
 
 def field_name(location: str | tuple[object, ...]) -> str:

@@ -21,6 +21,7 @@ from hindsight.service.errors import AppError, NotFound
 from hindsight.service.maturity import framework_service, progress, reports
 from hindsight.service.maturity import service as assessments_service
 from hindsight.service.teams import service as teams_service
+from hindsight.service.web import forms
 from hindsight.service.web.charts import bar_chart
 from hindsight.service.web.rendering import render
 from hindsight.service.web.session import Viewer
@@ -123,8 +124,9 @@ def _score_key(field: str, keys: list[str]) -> str:
 
 
 @router.post("/maturity/new")
-async def post_assessment(request: Request, db: DbSession, who: Viewer) -> Response:
-    form = await request.form()
+def post_assessment(
+    request: Request, db: DbSession, who: Viewer, form: forms.PostedForm
+) -> Response:
     framework_id = int(str(form.get("framework_id") or 0) or 0)
     team_id = int(str(form.get("team_id") or 0) or 0)
     framework = framework_service.read(db, framework_service.get(db, framework_id))

@@ -6,7 +6,6 @@ back to and to print for a project board."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -185,25 +184,20 @@ def _decisions(
 
 
 @router.post("/reviews/{check_id}/decisions")
-async def record_decisions(
-    request: Request, check_id: IdPath, db: DbSession, who: Contributor
+def record_decisions(
+    request: Request, check_id: IdPath, db: DbSession, who: Contributor, form: forms.PostedForm
 ) -> Response:
     """Decisions need a contributor (API.md "Due diligence"); the service checks the rest
     (the project's team, a lesson the person can see)."""
-    form = await request.form()
     sent = {k: v for k, v in form.items() if isinstance(v, str)}
-    check = await run_in_threadpool(due_diligence_service.get, db, who, check_id)
+    check = due_diligence_service.get(db, who, check_id)
     chosen, errors = _decisions(check, sent)
     status = 422
     if not errors:
         try:
-            await run_in_threadpool(due_diligence_service.decide, db, who, check_id, chosen)
+            due_diligence_service.decide(db, who, check_id, chosen)
         except AppError as exc:
             errors, status = {"decisions": exc.message}, exc.status_code
     if errors:
-        return await run_in_threadpool(
-            lambda: _review_page(
-                request, db, who, check, errors=errors, sent=sent, status_code=status
-            )
-        )
+        return _review_page(request, db, who, check, errors=errors, sent=sent, status_code=status)
     return RedirectResponse(f"/reviews/{check_id}?saved=true#decisions", status_code=303)
