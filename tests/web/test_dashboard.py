@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.factories import Api, lesson, retrospect
 from tests.pages import make_person, signed_in
+from tests.search_helpers import index_now
 
 RESTRICTED = "Kept within the ward team"
 
@@ -28,6 +29,8 @@ def _site(api: Api) -> tuple[TestClient, dict, dict]:
     person = make_person(api, "reader", [team["id"]])
     for query in ("zebra crossings", "=HYPERLINK(1)"):
         api.client.get("/v1/search", params={"q": query}, headers=person.caller.headers)
+    # The search log is written in batches; write it now rather than race its writer.
+    index_now(api)
     return signed_in(api.client, person), team, other
 
 
