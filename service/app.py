@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -80,6 +81,39 @@ async def _replay(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body, status_code=exc.status_code, headers=headers)
 
 
+@cache
+def _api_router() -> APIRouter:
+    """Health and /v1, built once per process: FastAPI reads every route's signature when a
+    router is included, and an app is made per test (and per worker process)."""
+    root = APIRouter()
+    root.include_router(health_router)
+    v1 = APIRouter(prefix="/v1")
+    # Routes are matched in order, one by one: search, the busiest, first.
+    for router in (
+        search_router,
+        teams_router,
+        users_router,
+        tokens_router,
+        projects_router,
+        assets_router,
+        attachments_router,
+        lessons_router,
+        actions_router,
+        applications_router,
+        due_diligence_router,
+        maturity_router,
+        metrics_router,
+        bulk_router,
+        audit_router,
+        webhooks_router,
+        subscriptions_router,
+        notifications_router,
+    ):
+        v1.include_router(router)
+    root.include_router(v1)
+    return root
+
+
 def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings)
 
@@ -138,31 +172,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Outermost, so the last-resort 500 and the early 413 carry the headers too.
     app.add_middleware(SecurityHeadersMiddleware)
 
-    v1 = APIRouter(prefix="/v1")
-    # Routes are matched in order, one by one: search, the busiest, first.
-    for router in (
-        search_router,
-        teams_router,
-        users_router,
-        tokens_router,
-        projects_router,
-        assets_router,
-        attachments_router,
-        lessons_router,
-        actions_router,
-        applications_router,
-        due_diligence_router,
-        maturity_router,
-        metrics_router,
-        bulk_router,
-        audit_router,
-        webhooks_router,
-        subscriptions_router,
-        notifications_router,
-    ):
-        v1.include_router(router)
-    app.include_router(health_router)
-    app.include_router(v1)
+    app.include_router(_api_router())
     web.install(app, settings)
     return app
 

@@ -5,6 +5,7 @@ Every route here is tagged "web" (errors.py answers them with HTML), left out of
 OpenAPI description, and passes the CSRF check before any POST reaches it.
 """
 
+from functools import cache
 from types import ModuleType
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -23,7 +24,9 @@ PAGES: tuple[ModuleType, ...] = (home, account, search, lessons, assets, project
 PAGES += PART2_PAGES
 
 
+@cache
 def build_router() -> APIRouter:
+    """Built once per process (see app.py's `_api_router`)."""
     router = APIRouter(
         tags=[WEB_TAG],
         include_in_schema=False,
