@@ -84,6 +84,11 @@ def test_a_corrupt_or_empty_index_is_rebuilt_at_start(settings: Settings, backen
 
 def test_healthz_says_the_index_is_rebuilding(settings: Settings) -> None:
     with _running(settings, "tantivy") as api:
+        # The indexer checks the index once it starts; past that it leaves the state alone.
+        deadline = time.monotonic() + 30
+        while api.client.get("/healthz", headers=api.admin_headers).json()["index"] != "ok":
+            assert time.monotonic() < deadline, "the index never became ok"
+            time.sleep(0.05)
         state = api.client.app.state.search.state  # type: ignore[attr-defined]
         state.rebuilding(5000)
         state.advance(1200)

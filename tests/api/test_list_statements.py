@@ -30,11 +30,16 @@ def counted(api: Api) -> Iterator[list[str]]:
 
 
 def _statements(api: Api, path: str, caller: Caller | None) -> int:
+    """The fewest of three reads: a read that opens a new pooled connection also runs that
+    connection's set-up statements on top of the page's own."""
     headers = caller.headers if caller else api.admin_headers
-    with counted(api) as seen:
-        response = api.client.get(path, params={"limit": 50}, headers=headers)
-    assert response.status_code == 200, response.text
-    return len(seen)
+    counts = []
+    for _ in range(3):
+        with counted(api) as seen:
+            response = api.client.get(path, params={"limit": 50}, headers=headers)
+        assert response.status_code == 200, response.text
+        counts.append(len(seen))
+    return min(counts)
 
 
 def _grow(api: Api, add: Callable[[int], None], path: str, caller: Caller | None) -> None:
