@@ -28,7 +28,9 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 6
         if server.poll() is not None:
             raise SystemExit(f"server exited with {server.returncode}")
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            # 503 is up too: a server rebuilding its index from the rows a bench wrote
+            # answers it until it is done (wait_indexed waits for that).
+            if httpx.get(f"{base}/healthz", timeout=1).status_code in (200, 503):
                 return
         except httpx.TransportError:
             time.sleep(0.1)

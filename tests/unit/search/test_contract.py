@@ -1,6 +1,7 @@
 """The contract every search backend keeps (run against tantivy, whoosh and postgres)."""
 
 import contextlib
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -386,3 +387,26 @@ def test_a_pasted_paragraph_finds_the_lesson_it_describes(index):
         "barriers and a safe storage plan before the pilot starts next month"
     )
     assert ids(index, brief, fuzzy=False)[0] == "lesson:2"
+
+
+def test_an_index_is_intact_while_another_thread_commits(backend) -> None:
+    """The health check reads `intact()` from request threads while the indexer commits; a
+    commit replacing the index's files under it must not make it raise or say False."""
+    stop = threading.Event()
+    commits = [0]
+
+    def commit_often() -> None:
+        while not stop.is_set():
+            backend.upsert([replace(DOCS[0], title=f"{DOCS[0].title} {commits[0]}")])
+            commits[0] += 1
+
+    writer = threading.Thread(target=commit_often)
+    writer.start()
+    answers: list[bool] = []
+    try:
+        while commits[0] < 50:
+            answers.append(backend.intact())
+    finally:
+        stop.set()
+        writer.join()
+    assert all(answers)
