@@ -197,7 +197,7 @@ def bare_backend(backend_name: str, folder: Path, url: str) -> Iterator[SearchBa
 
 
 POLL_SECONDS = 0.2
-PROBES_PER_SEARCH = 50  # 9-letter words: well inside q's 2,000 characters and a page of 100
+PROBE_WORD = "freshprobe"
 
 
 def freshness(
@@ -220,16 +220,16 @@ def freshness(
             while not give_up.is_set() and not (done.is_set() and not pending):
                 with lock:
                     items = list(pending.items())
-                # One search asks for many probes at once (their words ORed): a search per
-                # probe made a round as slow as the backlog times one search, and the delay
-                # measured the poller, not the index.
-                for start in range(0, len(items), PROBES_PER_SEARCH):
-                    chunk = dict(items[start : start + PROBES_PER_SEARCH])
-                    params = {"q": " ".join(chunk), "type": "lesson", "limit": 100}
+                # One search finds every recent probe (they share a word; newest first): a
+                # search per probe made a round as slow as the backlog times one search, and
+                # ORing many probes' words ran into the long-query handling, which keeps only
+                # the rarest words.
+                if items:
+                    params = {"q": PROBE_WORD, "type": "lesson", "sort": "newest", "limit": 100}
                     found = poller.get("/v1/search", params=params, headers=headers).json()
                     seen = {i["id"] for i in found["items"]}
                     now = time.perf_counter()
-                    for word, (lesson_id, acked) in chunk.items():
+                    for word, (lesson_id, acked) in items:
                         if lesson_id in seen:
                             with lock:
                                 pending.pop(word, None)
@@ -247,7 +247,8 @@ def freshness(
         word = "fresh" + "".join(chr(97 + (i // 26**k) % 26) for k in range(4))
         response = client.post(
             "/v1/lessons",
-            json={"asset_id": asset["id"], "title": f"Probe {word}", "lesson": f"{word} arrives",
+            json={"asset_id": asset["id"], "title": f"Probe {word}",
+                  "lesson": f"{word} arrives, a {PROBE_WORD}",
                   "polarity": "barrier", "impact": "low"},
             headers=headers,
         )  # fmt: skip

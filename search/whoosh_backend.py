@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
+from whoosh.reading import SegmentReader
 from whoosh.writing import CLEAR
 
 from hindsight.search.base import (
@@ -94,13 +95,47 @@ def _fields(doc: IndexDoc) -> dict[str, Any]:
     return out
 
 
+# Merges in the write path, tiered: segments of like size (a tier per factor of MERGE_AT)
+# are merged MERGE_AT at a time, and never into more than MAX_MERGED documents. Whoosh's own
+# policy merged the whole index into each Nth commit: at 10,000 lessons a commit then took
+# over a minute, and every write of those minutes waited behind it.
+MERGE_AT = 8
+MAX_MERGED = 4000
+
+
+def _tier(docs: int) -> int:
+    tier = 0
+    while docs >= MERGE_AT:
+        docs //= MERGE_AT
+        tier += 1
+    return tier
+
+
+def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
+    """A whoosh `mergetype`: add the segments to merge to `writer`, return those kept."""
+    tiers: dict[int, list[Any]] = {}
+    for segment in segments:
+        tiers.setdefault(_tier(segment.doc_count_all()), []).append(segment)
+    merged: list[Any] = []
+    for tier in sorted(tiers):
+        group = tiers[tier]
+        size = sum(s.doc_count_all() for s in group)
+        if len(group) >= MERGE_AT and size <= MAX_MERGED:
+            merged.extend(group)
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merged]
+
+
 @contextmanager
 def _writing(writer: Any) -> Iterator[Any]:
     """Commit at the end; on a failure (a full disk) cancel, which releases the index's
     write lock: a writer left holding it would refuse every later write."""
     try:
         yield writer
-        writer.commit()
+        writer.commit(mergetype=_merge_tiers)
     except BaseException:
         with contextlib.suppress(Exception):
             writer.cancel()
