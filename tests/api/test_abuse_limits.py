@@ -78,9 +78,9 @@ def test_prefixes_up_to_the_limit_are_searched(api):
     assert response.status_code == 200, response.text
 
 
+# The time budget is PostgreSQL's statement_timeout (the postgres search backend).
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_query_past_its_time_budget_is_400_naming_it(settings: Settings, monkeypatch):
-    if settings.is_sqlite:
-        pytest.skip("the time budget is PostgreSQL's statement_timeout (postgres backend)")
     app = create_app(settings.model_copy(update={"search_backend": "postgres"}))
     with TestClient(app, raise_server_exceptions=False) as client:
         api = Api(client)

@@ -93,11 +93,11 @@ def test_retry_later_and_unknown_kinds(engine: Engine) -> None:
     assert "no handler" in (rows["nobody"].last_error or "")
 
 
+# PostgreSQL runners share the queue (FOR UPDATE SKIP LOCKED); the lock is SQLite's.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_on_sqlite_one_process_runs_jobs_and_takes_back_what_a_dead_one_left(
     engine: Engine, settings: Settings
 ) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL runners share the queue; the lock is SQLite's")
     _queue(engine)
     claim(engine, "dead", 1, timedelta(hours=1))  # claimed by a process that was killed
     ran: list[int] = []
