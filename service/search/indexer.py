@@ -363,7 +363,8 @@ class Indexer:
             try:
                 reason = self._needs_healing()
                 if reason is not None:
-                    self.heal(reason)
+                    # A rebuild is a backlog too: PostgreSQL needs fresh statistics after it.
+                    self._unsettled += self.heal(reason)
                     continue
                 with self._draining:
                     done = drain_batch(self._engine, self._backend)

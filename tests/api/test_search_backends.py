@@ -1,6 +1,7 @@
 """The search API on the other backends: whoosh on either database, postgres on PostgreSQL,
 and two replicas sharing the postgres index; plus the background indexer on its own."""
 
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,3 +162,23 @@ def test_the_indexer_lets_the_backend_settle_once_a_backlog_is_indexed(
             time.sleep(0.05)
         time.sleep(0.3)  # idle polls meanwhile: still once
         assert settled == [1]
+
+
+def test_a_rebuilt_index_is_settled_too(settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    """A rebuild (a lost index, or rows written straight into the database) is a backlog:
+    PostgreSQL's planner needs fresh statistics after it as after any other."""
+    monkeypatch.setattr(indexer_module, "SETTLE_AFTER", 5)
+    settled: list[int] = []
+    monkeypatch.setattr(TantivyBackend, "settle", lambda self: settled.append(1))
+    with _api(settings, "tantivy") as api:
+        owner = api.make_user(role="contributor", team_ids=[api.make_team()["id"]])
+        lessons = [lesson(title=f"Rebuilt lesson {n}") for n in range(5)]
+        make_asset(api, owner, title="Rebuilt retrospect", lessons=lessons)
+        _wait_for_empty_outbox(api)
+        settled.clear()
+        api.client.app.state.search.indexer._unsettled = 0  # type: ignore[attr-defined]
+        shutil.rmtree(settings.index_dir)
+        deadline = time.monotonic() + 20
+        while not settled:
+            assert time.monotonic() < deadline, "the rebuilt index was never settled"
+            time.sleep(0.05)
